@@ -1,0 +1,1 @@
+"""Shared vocabulary of matchgate: reason codes, outcomes and typed records (pure)."""

@@ -1,0 +1,44 @@
+"""The one list of reason codes for REJECTED requests (FORMATS.md §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class ReasonCode(StrEnum):
+    """Why a request was REJECTED. The value is the code written in responses."""
+
+    NAME_MISSING = "R01"
+    ADDRESS_NOT_STREET = "R02"
+    STATUTE_NOT_COVERED = "R03"
+    REASON_MISSING = "R04"
+    TAX_PERIODS_INVALID = "R05"
+    DUPLICATE_REQUEST_ID = "R06"
+    MALFORMED_FIELD = "R07"
+    ENVELOPE_INVALID = "R08"
+    QUOTA_EXCEEDED = "R09"
+    REQUIRED_FIELD_MISSING = "R10"
+
+    @property
+    def meaning(self) -> str:
+        return REASON_MEANINGS[self]
+
+
+REASON_MEANINGS: dict[ReasonCode, str] = {
+    ReasonCode.NAME_MISSING: "name missing (first or last)",
+    ReasonCode.ADDRESS_NOT_STREET: "address missing or not a real street address",
+    ReasonCode.STATUTE_NOT_COVERED: "statute missing or not covered by the agreement",
+    ReasonCode.REASON_MISSING: "reason missing or empty",
+    ReasonCode.TAX_PERIODS_INVALID: "tax periods missing, malformed, or outside the window",
+    ReasonCode.DUPLICATE_REQUEST_ID: "duplicate request_id within the batch",
+    ReasonCode.MALFORMED_FIELD: "malformed field",
+    ReasonCode.ENVELOPE_INVALID: "the batch envelope is invalid",
+    ReasonCode.QUOTA_EXCEEDED: "the agreement's request quota is exceeded",
+    ReasonCode.REQUIRED_FIELD_MISSING: "a field the agreement requires is missing",
+}
+
+
+def join_codes(codes: Iterable[ReasonCode]) -> str:
+    """Codes as they appear in a response: unique, ascending, `;`-joined."""
+    return ";".join(sorted({c.value for c in codes}))

@@ -1,0 +1,200 @@
+"""The batch envelope: who asks, under which agreement, certified when (intake stage).
+
+In: the envelope JSON file that travels beside a batch (FORMATS.md §2) and the
+agreement the batch is to be checked against. Out: an :class:`EnvelopeDocument`
+(the fields as received, whatever their types) and an :class:`EnvelopeCheck`
+(the problems found, plus the typed values later stages need).
+
+Two kinds of failure, kept apart on purpose:
+
+* a file that is not a JSON object at all cannot be processed:
+  :class:`~matchgate.errors.InputFileError`, exit code 2;
+* a JSON object whose content is wrong (uncertified, unknown or suspended
+  agreement, official not a signatory, bad ``submitted_at``, no ``batch_id``)
+  is an answerable batch: every row is REJECTED with R08 alone (REQ-01,
+  REQ-03), and the response says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from matchgate.agreements.schema import Agreement
+from matchgate.errors import InputFileError
+
+__all__ = ["EnvelopeCheck", "EnvelopeDocument", "check_envelope", "parse_envelope", "read_envelope"]
+
+# ISO 8601 extended format, UTC only: "Z" or "+00:00". A naive timestamp or
+# any other offset is a problem, because the tax-period window is computed
+# from the UTC year and an offset near New Year would move it.
+_UTC_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|\+00:00)"
+)
+
+
+@dataclass(frozen=True)
+class EnvelopeDocument:
+    """The envelope fields exactly as received; a value of the wrong JSON type is kept as is."""
+
+    source: str
+    batch_id: object = None
+    agreement_id: object = None
+    requesting_agency: object = None
+    requesting_official_name: object = None
+    requesting_official_title: object = None
+    receiving_officers: object = None
+    certified: object = None
+    submitted_at: object = None
+    # Keys the object repeats: JSON parsers disagree on which value wins, so
+    # an envelope that says "certified" twice is not a clear certification.
+    repeated_keys: tuple[str, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class EnvelopeCheck:
+    """The verdict on an envelope. ``problems`` empty = the batch may be processed.
+
+    Messages are safe to show the requester: they name fields, never values.
+    The typed fields are None when the envelope does not give them properly.
+    """
+
+    problems: tuple[str, ...]
+    batch_id: str | None = None
+    agreement_id: str | None = None
+    submitted_at: datetime | None = None
+    submitted_year: int | None = None
+    requesting_official_title: str | None = None
+    receiving_officers: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+
+def read_envelope(path: Path) -> EnvelopeDocument:
+    """Read an envelope JSON file; InputFileError (exit 2) unless it holds one JSON object."""
+    if path.is_dir():
+        raise InputFileError(path, "is a directory, not a file")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputFileError(path, "file not found") from None
+    except PermissionError:
+        raise InputFileError(path, "cannot be read (permission denied)") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(path, f"not valid UTF-8 (byte offset {exc.start})") from None
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+    return parse_envelope(text, source=str(path))
+
+
+def parse_envelope(text: str, *, source: str) -> EnvelopeDocument:
+    """Parse envelope JSON text (e.g. a request body); ``source`` names it in errors."""
+    repeated: list[str] = []
+
+    def keep_first_note_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in obj:
+                repeated.append(key)
+            else:
+                obj[key] = value
+        return obj
+
+    try:
+        data = json.loads(text, object_pairs_hook=keep_first_note_repeats)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(
+            source, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    if not isinstance(data, dict):
+        raise InputFileError(source, "the envelope must be a JSON object")
+    official = data.get("requesting_official")
+    name = official.get("name") if isinstance(official, dict) else None
+    title = official.get("title") if isinstance(official, dict) else None
+    return EnvelopeDocument(
+        source=source,
+        batch_id=data.get("batch_id"),
+        agreement_id=data.get("agreement_id"),
+        requesting_agency=data.get("requesting_agency"),
+        requesting_official_name=name,
+        requesting_official_title=title,
+        receiving_officers=data.get("receiving_officers"),
+        certified=data.get("certified"),
+        submitted_at=data.get("submitted_at"),
+        repeated_keys=tuple(sorted(set(repeated))),
+        raw=MappingProxyType(data),
+    )
+
+
+def parse_utc_timestamp(value: object) -> datetime | None:
+    """An ISO 8601 UTC timestamp (``...Z`` or ``...+00:00``) as an aware datetime, else None."""
+    if not isinstance(value, str) or not _UTC_TIMESTAMP.fullmatch(value):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:  # the shape fits but the date or time does not exist
+        return None
+    return parsed.astimezone(UTC)
+
+
+def check_envelope(doc: EnvelopeDocument, agreement: Agreement | None) -> EnvelopeCheck:
+    """Every problem with the envelope under ``agreement`` (None = no such agreement).
+
+    Problems (each makes every row R08): ``certified`` is not JSON ``true``;
+    the agreement is unknown or its id differs from ``agreement_id``; the
+    agreement is suspended; the official's title is not a signatory title;
+    ``submitted_at`` is not ISO 8601 UTC; ``batch_id`` is missing; a key is
+    repeated.
+    """
+    problems: list[str] = []
+    if doc.repeated_keys:
+        problems.append("the envelope repeats key(s): " + ", ".join(doc.repeated_keys))
+    batch_id = _text(doc.batch_id)
+    if batch_id is None:
+        problems.append("batch_id is missing")
+    if doc.certified is not True:
+        problems.append("the batch is not certified (certified must be true)")
+    agreement_id = _text(doc.agreement_id)
+    title = _text(doc.requesting_official_title)
+    if agreement is None or agreement_id != agreement.id:
+        problems.append("agreement_id does not name a known agreement")
+    else:
+        if agreement.suspended:
+            problems.append(f"agreement {agreement.id} is suspended")
+        if not agreement.signatory_allowed(title):
+            problems.append(
+                f"requesting_official.title is not a signatory title of agreement {agreement.id}"
+            )
+    submitted_at = parse_utc_timestamp(doc.submitted_at)
+    if submitted_at is None:
+        problems.append("submitted_at is not an ISO 8601 UTC timestamp (ending Z or +00:00)")
+    return EnvelopeCheck(
+        problems=tuple(problems),
+        batch_id=batch_id,
+        agreement_id=agreement_id,
+        submitted_at=submitted_at,
+        submitted_year=submitted_at.year if submitted_at else None,
+        requesting_official_title=title,
+        receiving_officers=_officers(doc.receiving_officers),
+    )
+
+
+def _text(value: object) -> str | None:
+    """A JSON string with some non-space content, as given; anything else is None."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _officers(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str) and v.strip())

@@ -1,0 +1,329 @@
+"""Read contract files (CSV, Parquet, JSON Lines) into Arrow tables of strings (intake stage).
+
+In: a path whose extension names the format (``.csv``; ``.parquet``/``.pq``;
+``.jsonl``/``.ndjson``/``.json-lines``) and the columns the caller needs.
+Out: a ``pyarrow.Table`` with one ``string`` column per file column, rows in
+file order, ``null`` for an empty cell or a missing value. Values are not
+stripped or normalised here: whether ``"  "`` is a name is validation's call.
+
+Every way a file can be unreadable is an :class:`~matchgate.errors.InputFileError`
+(exit code 2) naming the file and, where it applies, the data row (row 1 is
+the first row after the CSV header, or the first object of a JSON Lines file)
+and the column. Columns the contract defines but the file lacks are added as
+all-null columns when the caller lists them in ``known_columns``; columns the
+file adds beyond the contract are kept (FORMATS.md: optional columns may be
+added).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from matchgate.errors import InputFileError
+
+__all__ = [
+    "ADDRESS_COLUMNS",
+    "ADDRESS_REQUIRED_COLUMNS",
+    "REQUEST_COLUMNS",
+    "REQUEST_REQUIRED_COLUMNS",
+    "TAXPAYER_COLUMNS",
+    "TAXPAYER_REQUIRED_COLUMNS",
+    "read_master_addresses",
+    "read_master_taxpayers",
+    "read_requests",
+    "read_table",
+]
+
+# FORMATS.md §1 and §2, in the order the contract lists them.
+TAXPAYER_COLUMNS: tuple[str, ...] = (
+    "tin", "tin_type", "first_name", "middle_name", "last_name", "name_suffix", "dob",
+)  # fmt: skip
+TAXPAYER_REQUIRED_COLUMNS: tuple[str, ...] = ("tin", "tin_type", "first_name", "last_name")
+ADDRESS_COLUMNS: tuple[str, ...] = ("tin", "tax_year", "street", "city", "state", "zip", "source")
+ADDRESS_REQUIRED_COLUMNS: tuple[str, ...] = ADDRESS_COLUMNS
+REQUEST_COLUMNS: tuple[str, ...] = (
+    "request_id", "case_number", "first_name", "last_name", "middle_name", "name_suffix",
+    "aliases", "dob", "tin", "street", "city", "state", "zip", "tax_periods", "statute",
+    "reason", "removal_order_date", "removal_order_number",
+)  # fmt: skip
+# The statute's columns must be present in a request file. request_id and
+# case_number may be absent as columns: each row then lacks them, which is R10
+# per row (the agreement's requirement), not an unreadable file.
+REQUEST_REQUIRED_COLUMNS: tuple[str, ...] = (
+    "first_name", "last_name", "street", "city", "state", "zip", "tax_periods", "statute",
+    "reason",
+)  # fmt: skip
+
+_CSV_SUFFIXES = frozenset({".csv"})
+_PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
+_JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json-lines"})
+# Bytes that were not UTF-8 survive decoding as lone surrogates (surrogateescape),
+# which lets us find the row and column that hold them.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+Columns = dict[str, list[str | None]]
+
+
+def read_table(
+    path: Path,
+    *,
+    required_columns: Sequence[str],
+    known_columns: Sequence[str] | None = None,
+) -> pa.Table:
+    """Read a CSV, Parquet or JSON Lines file into a table of string columns.
+
+    ``required_columns`` must be present as columns (else InputFileError
+    naming the first missing one); ``known_columns`` absent from the file are
+    appended as all-null columns so that callers can rely on them existing.
+    """
+    suffix = path.suffix.lower()
+    if suffix in _CSV_SUFFIXES:
+        table = _table(_read_csv(path, _read_bytes(path)))
+    elif suffix in _JSONL_SUFFIXES:
+        table = _table(_read_jsonl(path, _read_bytes(path)))
+    elif suffix in _PARQUET_SUFFIXES:
+        _check_readable(path)
+        table = _read_parquet(path)
+    else:
+        raise InputFileError(
+            path,
+            f"unknown file type {path.suffix or '(none)'!r}: expected .csv, .parquet, .pq, "
+            ".jsonl, .ndjson or .json-lines",
+        )
+    missing = [name for name in required_columns if name not in table.column_names]
+    if missing:
+        also = f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""
+        raise InputFileError(path, f"required column is missing{also}", column=missing[0])
+    for name in known_columns or ():
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(table.num_rows, type=pa.string()))
+    return table
+
+
+def read_requests(path: Path) -> pa.Table:
+    """A request batch (FORMATS.md §2): every column of REQUEST_COLUMNS present, extras kept."""
+    return read_table(
+        path, required_columns=REQUEST_REQUIRED_COLUMNS, known_columns=REQUEST_COLUMNS
+    )
+
+
+def read_master_taxpayers(path: Path) -> pa.Table:
+    """The master ``taxpayers`` table (FORMATS.md §1); middle_name, name_suffix, dob optional."""
+    return read_table(
+        path, required_columns=TAXPAYER_REQUIRED_COLUMNS, known_columns=TAXPAYER_COLUMNS
+    )
+
+
+def read_master_addresses(path: Path) -> pa.Table:
+    """The master ``addresses`` table (FORMATS.md §1); every column is required."""
+    return read_table(
+        path, required_columns=ADDRESS_REQUIRED_COLUMNS, known_columns=ADDRESS_COLUMNS
+    )
+
+
+def _check_readable(path: Path) -> None:
+    """Raise the InputFileError a reader would, without reading the whole file."""
+    _read_bytes(path, size=0)
+
+
+def _read_bytes(path: Path, *, size: int = -1) -> bytes:
+    """The file's bytes (``size`` >= 0 reads at most that many)."""
+    if path.is_dir():
+        raise InputFileError(path, "is a directory, not a file")
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except FileNotFoundError:
+        raise InputFileError(path, "file not found") from None
+    except PermissionError:
+        raise InputFileError(path, "cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _table(columns: Columns) -> pa.Table:
+    return pa.table({name: pa.array(values, type=pa.string()) for name, values in columns.items()})
+
+
+def _check_header(path: Path, names: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for position, name in enumerate(names, start=1):
+        if not name:
+            raise InputFileError(path, f"header field {position} has no column name")
+        if name in seen:
+            raise InputFileError(path, "column name appears twice in the header", column=name)
+        seen.add(name)
+
+
+def _read_csv(path: Path, data: bytes) -> Columns:
+    """RFC 4180 CSV (UTF-8, optional BOM, LF or CRLF) -> columns; blank lines are skipped."""
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    bad_offset: int | None = None
+    try:
+        text = data[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Decode anyway, keeping the bad bytes as surrogates, so that the
+        # error can name the row and column rather than just an offset.
+        bad_offset = bom + exc.start
+        text = data[bom:].decode("utf-8", errors="surrogateescape")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    row_number = 0  # data rows so far; the header is not counted
+    try:
+        header = next(reader, None)
+        if header is None or not header:
+            raise InputFileError(path, "empty file: no header row")
+        names = [name.strip() for name in header]
+        if bad_offset is not None and any(_UNDECODED.search(n) for n in names):
+            raise InputFileError(path, f"header is not valid UTF-8 (byte offset {bad_offset})")
+        _check_header(path, names)
+        columns: Columns = {name: [] for name in names}
+        lists = list(columns.values())
+        width = len(names)
+        for record in reader:
+            if not record:
+                continue  # a blank line is not a row
+            row_number += 1
+            if len(record) != width:
+                raise InputFileError(
+                    path, f"row has {len(record)} fields, the header has {width}", row=row_number
+                )
+            for values, cell in zip(lists, record, strict=True):
+                values.append(cell or None)
+    except csv.Error as exc:
+        problem = str(exc)
+        if "unexpected end of data" in problem:
+            problem = "a quoted field is never closed (unbalanced quotes)"
+        raise InputFileError(path, f"malformed CSV: {problem}", row=row_number + 1) from None
+    if bad_offset is not None:
+        _raise_undecoded(path, columns, bad_offset)
+    return columns
+
+
+def _raise_undecoded(path: Path, columns: Columns, bad_offset: int) -> None:
+    """Raise the not-UTF-8 error at the first row (then column) holding undecodable bytes."""
+    found: tuple[int, str] | None = None
+    for name, values in columns.items():
+        for index, value in enumerate(values):
+            if value is not None and _UNDECODED.search(value):
+                if found is None or index < found[0]:
+                    found = (index, name)
+                break
+    row, column = (found[0] + 1, found[1]) if found else (None, None)
+    raise InputFileError(
+        path, f"not valid UTF-8 (byte offset {bad_offset})", row=row, column=column
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f"key {key!r} appears twice")
+        obj[key] = value
+    return obj
+
+
+def _read_jsonl(path: Path, data: bytes) -> Columns:
+    """JSON Lines (one object of scalars per line, UTF-8) -> columns; blank lines are skipped."""
+    offset = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    columns: Columns = {}
+    row_number = 0
+    for line_number, raw in enumerate(data[offset:].split(b"\n"), start=1):
+        line_start, offset = offset, offset + len(raw) + 1
+        if not raw.strip():
+            continue
+        row_number += 1
+        where = f"line {line_number}"
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputFileError(
+                path,
+                f"{where} is not valid UTF-8 (byte offset {line_start + exc.start})",
+                row=row_number,
+            ) from None
+        try:
+            obj = json.loads(
+                line, object_pairs_hook=_unique_object, parse_constant=_reject_constant
+            )
+        except ValueError as exc:  # JSONDecodeError, a repeated key, NaN or Infinity
+            if isinstance(exc, json.JSONDecodeError):
+                problem = f"{exc.msg} at column {exc.colno}"
+            else:
+                problem = str(exc)
+            raise InputFileError(
+                path, f"{where} is not valid JSON: {problem}", row=row_number
+            ) from None
+        if not isinstance(obj, dict):
+            raise InputFileError(path, f"{where} is not a JSON object", row=row_number)
+        for name in obj:
+            if name not in columns:
+                # A column first seen now was missing (null) in every earlier row.
+                columns[name] = [None] * (row_number - 1)
+        for name, values in columns.items():
+            values.append(_scalar_text(path, obj.get(name), row_number, name))
+    if row_number == 0:
+        raise InputFileError(path, "empty file: no JSON objects")
+    return columns
+
+
+def _scalar_text(path: Path, value: object, row: int, column: str) -> str | None:
+    """A JSON scalar as the text a CSV cell would hold; "" and null are both missing."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # Same spelling as Arrow's float-to-string cast used for Parquet, so a
+        # ZIP written as 78701.0 reads the same whichever format carried it.
+        return str(int(value)) if value.is_integer() else repr(value)
+    raise InputFileError(
+        path, "value is a list or object, not a single value", row=row, column=column
+    )
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    """Parquet -> the same table of string columns (empty strings become nulls)."""
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
+    _check_header(path, table.column_names)
+    arrays: list[pa.Array | pa.ChunkedArray] = []
+    for field, column in zip(table.schema, table.columns, strict=True):
+        kind = field.type
+        if pa.types.is_dictionary(kind):
+            column = column.cast(kind.value_type)
+            kind = kind.value_type
+        if pa.types.is_nested(kind):
+            raise InputFileError(
+                path, "column holds lists or records, not single values", column=field.name
+            )
+        try:
+            text = column.cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            binary = pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
+            problem = "not valid UTF-8" if binary else f"unreadable ({exc})"
+            raise InputFileError(path, f"column values are {problem}", column=field.name) from None
+        empty = pc.equal(text, "")
+        arrays.append(pc.if_else(empty, pa.scalar(None, type=pa.string()), text))
+    return pa.table(arrays, names=table.column_names)
