@@ -1,0 +1,142 @@
+"""The `matchgate` command line: thin handlers over the service layer.
+
+Each handler parses its options, calls one service and renders the result.
+`main()` is the one place that turns a `MatchgateError` into a message and an
+exit code (2 bad input, 3 workspace not ready, 1 other); no traceback reaches
+the user.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from matchgate import __version__, services
+from matchgate.cli import render
+from matchgate.cli.demo import demo_command, synth_command
+from matchgate.config import load_settings
+from matchgate.errors import MatchgateError
+from matchgate.workspace import Workspace
+
+app = typer.Typer(
+    name="matchgate",
+    help="Statute-gated verification of interagency disclosure requests.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+master_app = typer.Typer(help="The custodian's master file.", no_args_is_help=True)
+model_app = typer.Typer(help="The match model.", no_args_is_help=True)
+app.add_typer(master_app, name="master")
+app.add_typer(model_app, name="model")
+
+stderr = Console(stderr=True)
+stdout = Console()
+
+Home = Annotated[
+    Path | None,
+    typer.Option("--workspace", help="Workspace folder (default: MATCHGATE_HOME)."),
+]
+
+
+def _workspace(home: Path | None) -> Workspace:
+    settings = load_settings(**({"home": home} if home else {}))
+    return settings.workspace
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        stdout.print(f"matchgate {__version__}")
+        raise typer.Exit()
+
+
+@master_app.command("load")
+def master_load(
+    taxpayers: Annotated[Path, typer.Option(help="Taxpayers file (CSV, Parquet, JSONL).")],
+    addresses: Annotated[Path, typer.Option(help="Address history file.")],
+    workspace: Home = None,
+) -> None:
+    """Standardise a master-file vintage into the workspace."""
+    summary = services.load_master_file(
+        _workspace(workspace), taxpayers, addresses, progress=render.RichProgress(stderr)
+    )
+    render.master_summary(stdout, summary)
+
+
+@model_app.command("train")
+def model_train(
+    workspace: Home = None,
+    seed: Annotated[int, typer.Option(help="Seed for u sampling.")] = 42,
+) -> None:
+    """Train the Splink model on the workspace's master file (EM, no labels)."""
+    model, path = services.train(
+        _workspace(workspace), seed=seed, progress=render.RichProgress(stderr)
+    )
+    stdout.print(f"model {model.version} saved to {path}")
+
+
+@app.command("verify")
+def verify(
+    requests: Annotated[Path, typer.Option(help="Request batch (CSV, Parquet, JSONL).")],
+    envelope: Annotated[Path, typer.Option(help="Batch envelope (JSON).")],
+    out: Annotated[Path, typer.Option(help="Response file to write (CSV).")],
+    taxpayers: Annotated[Path | None, typer.Option(help="Master taxpayers file.")] = None,
+    addresses: Annotated[Path | None, typer.Option(help="Master address file.")] = None,
+    agreement: Annotated[
+        Path | None, typer.Option(help="Agreement YAML (default: reference-6103i2).")
+    ] = None,
+    workspace: Home = None,
+) -> None:
+    """Verify one batch end to end: load, train if needed, decide, respond."""
+    report = services.verify_files(
+        _workspace(workspace),
+        requests=requests,
+        envelope=envelope,
+        out=out,
+        agreement_path=agreement,
+        taxpayers=taxpayers,
+        addresses=addresses,
+        progress=render.RichProgress(stderr),
+    )
+    render.batch_summary(
+        stdout,
+        batch_id=report.outcome.batch_id,
+        outcomes=report.outcome_counts,
+        reason_codes=report.reason_code_counts,
+        seconds={**report.seconds, **report.outcome.seconds},
+        out_path=str(report.out_path),
+        vintage_id=report.outcome.vintage_id,
+        model_version=report.outcome.model_version,
+    )
+
+
+app.command("synth")(synth_command)
+app.command("demo")(demo_command)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except MatchgateError as exc:
+        stderr.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        stderr.print("aborted")
+        sys.exit(130)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        stderr.print(f"[bold red]internal error:[/] {type(exc).__name__}")
+        sys.exit(1)

@@ -1,0 +1,187 @@
+"""Stage 3 (match): the engine, the only module that runs Splink and DuckDB SQL.
+
+In: the workspace's master tables and either nothing (training) or a table of
+standardised requests (scoring). Out: a trained `MatchModel`, or an Arrow
+table of candidate pairs (request x master record) with Splink's match weight
+and field-level evidence, joined to each candidate taxpayer's standardised
+record and last known address.
+
+Scoring uses Splink's `predict_between` with the requests as the left side and
+the master records as the right, so the master is never re-linked with itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI, Linker
+
+from matchgate.errors import ModelError
+from matchgate.match.model import MatchModel, make_model
+from matchgate.match.settings import (
+    COMPARISON_COLUMNS,
+    SETTINGS_VERSION,
+    TRAINING_BLOCKING_RULES,
+    build_settings,
+)
+
+#: Splink's own logging is chatty at INFO; matchgate reports progress itself.
+_SPLINK_LOG_LEVEL = logging.WARNING
+
+#: After EM on the master file, no non-null level may be "impossible" for a
+#: true match: the master is cleaner than requests (the same person's name
+#: never varies across their own records), so levels that EM never saw among
+#: matches (a nickname, a typo) get this floor before renormalising.
+M_PROBABILITY_FLOOR = 0.01
+
+#: Columns of the master `records` table carried into candidate pairs.
+RECORD_COLUMNS = (
+    "tin",
+    "given",
+    "given_keys",
+    "middle",
+    "surname",
+    "surname_tokens",
+    "suffix",
+    "dob",
+    "house_number",
+    "number_suffix",
+    "predir",
+    "street_name",
+    "street_type",
+    "postdir",
+    "unit",
+    "zip5",
+    "city",
+    "state",
+)
+
+
+class MasterConnection:
+    """A DuckDB session over the workspace's master file (read-only)."""
+
+    def __init__(self, master_db: Path, *, threads: int | None = None) -> None:
+        self.con = duckdb.connect()
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        self.con.execute(f"ATTACH '{master_db.as_posix()}' AS master (READ_ONLY)")
+        columns = ", ".join(COMPARISON_COLUMNS)
+        self.con.execute(f"CREATE VIEW master_records AS SELECT {columns} FROM master.records")
+        self.con.execute("CREATE VIEW master_tf_given AS SELECT * FROM master.tf_given")
+        self.con.execute("CREATE VIEW master_tf_surname AS SELECT * FROM master.tf_surname")
+
+    def vintage(self) -> dict[str, Any]:
+        cursor = self.con.execute("SELECT * FROM master.vintage")
+        names = [d[0] for d in cursor.description]
+        row = cursor.fetchone()
+        if row is None:
+            raise ModelError("the master file has no vintage record; load it again")
+        return dict(zip(names, row, strict=True))
+
+    def taxpayer_count(self) -> int:
+        row = self.con.execute("SELECT count(*) FROM master.taxpayers").fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _floor_m_probabilities(settings: dict[str, Any], floor: float) -> None:
+    for comparison in settings["comparisons"]:
+        levels = [
+            level
+            for level in comparison["comparison_levels"]
+            if not level.get("is_null_level") and "m_probability" in level
+        ]
+        if not levels:
+            continue
+        floored = [max(float(level["m_probability"]), floor) for level in levels]
+        total = sum(floored)
+        for level, m in zip(levels, floored, strict=True):
+            level["m_probability"] = m / total
+
+
+def train_model(master: MasterConnection, *, seed: int = 42, max_pairs: float = 2e6) -> MatchModel:
+    """Train the match model on the master file without labels.
+
+    u-probabilities by random sampling of record pairs (seeded, so training is
+    reproducible); m-probabilities by expectation maximisation over pairs
+    blocked in several ways, then floored (see `M_PROBABILITY_FLOOR`).
+    """
+    taxpayers = master.taxpayer_count()
+    vintage = master.vintage()
+    records_count = int(vintage["record_count"])
+    # Prior for a master-vs-master pair; overwritten for request scoring.
+    prior = max(1.0 / max(records_count, 2), 1e-9)
+    db_api = DuckDBAPI(connection=master.con)
+    records = db_api.register("master_records", table_name="training_records")
+    linker = Linker(records, build_settings(prior), log_level=_SPLINK_LOG_LEVEL)
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    for rule in TRAINING_BLOCKING_RULES:
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    settings = linker.misc.save_model_to_json()
+    _floor_m_probabilities(settings, M_PROBABILITY_FLOOR)
+    metadata = {
+        "vintage_id": vintage["vintage_id"],
+        "settings_version": SETTINGS_VERSION,
+        "seed": seed,
+        "taxpayers": taxpayers,
+        "m_probability_floor": M_PROBABILITY_FLOOR,
+    }
+    return make_model(settings, metadata)
+
+
+def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Table) -> pa.Table:
+    """Candidate pairs for standardised requests, with Splink's evidence.
+
+    `requests` must carry `COMPARISON_COLUMNS` with uids unique and distinct
+    from master uids. The prior is one over the number of taxpayers: a request
+    names one person, who is at most one of them.
+    """
+    settings = dict(model.settings)
+    settings["probability_two_random_records_match"] = 1.0 / max(master.taxpayer_count(), 2)
+    con = master.con
+    con.register("requests_in", requests.select(list(COMPARISON_COLUMNS)))
+    db_api = DuckDBAPI(connection=con)
+    right = db_api.register("master_records", table_name="scoring_records")
+    left = db_api.register("requests_in", table_name="scoring_requests")
+    linker = Linker(right, settings, log_level=_SPLINK_LOG_LEVEL)
+    for column in ("given", "surname"):
+        tf = db_api.register(f"master_tf_{column}", table_name=f"scoring_tf_{column}")
+        linker.table_management.register_term_frequency_lookup(tf, column)
+    predictions = linker.inference.predict_between(left, right, warning_mode="never")
+    weight_columns = [c for c in predictions.columns_escaped if c.startswith(("mw_", "gamma_"))]
+    record_columns = ", ".join(f"r.{c}" for c in RECORD_COLUMNS)
+    sql = f"""
+        SELECT p.uid_l AS request_uid, p.uid_r AS record_uid,
+               p.match_weight, p.match_probability,
+               {", ".join(f"p.{c}" for c in weight_columns)},
+               {record_columns}
+        FROM {predictions.physical_name} p
+        JOIN master.records r ON r.uid = p.uid_r
+        ORDER BY p.uid_l, p.match_weight DESC, p.uid_r
+    """
+    pairs = con.execute(sql).to_arrow_table()
+    predictions.drop_table_from_database_and_remove_from_cache()
+    con.unregister("requests_in")
+    return pairs
+
+
+def last_known_addresses(master: MasterConnection, tins: list[str]) -> pa.Table:
+    """Standardised and as-filed last known addresses for the given TINs."""
+    master.con.register("wanted_tins", pa.table({"tin": pa.array(sorted(set(tins)), pa.string())}))
+    table = master.con.execute(
+        """
+        SELECT l.tin, l.street AS lka_street, l.city_filed AS lka_city,
+               l.state_filed AS lka_state,
+               l.zip AS lka_zip, l.street_kind, l.house_number, l.number_suffix, l.predir,
+               l.street_name, l.street_type, l.postdir, l.unit, l.zip5, l.city, l.state
+        FROM master.lka l JOIN wanted_tins w USING (tin)
+        """
+    ).to_arrow_table()
+    master.con.unregister("wanted_tins")
+    return table

@@ -1,0 +1,51 @@
+"""Stage 3 (match) behind the pipeline's `Matcher` interface, on DuckDB.
+
+In: standardised requests. Out: per request, one `Candidate` per taxpayer
+(Splink's score plus the deterministic address checks), and on demand the
+last known addresses as filed for the taxpayers a batch verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pyarrow as pa
+
+from matchgate.decide.evidence import RequestFacts, address_from_row, build_candidates
+from matchgate.decide.policy import Candidate
+from matchgate.disclose.minimise import LastKnownAddress
+from matchgate.match.engine import MasterConnection, last_known_addresses, score_requests
+from matchgate.match.model import MatchModel
+
+
+class SplinkMatcher:
+    """Scores requests with a trained model against one master vintage."""
+
+    def __init__(self, master: MasterConnection, model: MatchModel) -> None:
+        self.master = master
+        self.model = model
+        self.vintage_id = str(master.vintage()["vintage_id"])
+        self.model_version = model.version
+        self.requests_scored = 0
+
+    def candidates(
+        self, requests: Mapping[str, RequestFacts], table: pa.Table
+    ) -> dict[str, list[Candidate]]:
+        self.requests_scored += table.num_rows
+        pairs = score_requests(self.master, self.model, table)
+        tins = sorted(set(pairs.column("tin").to_pylist()))
+        lka_rows = last_known_addresses(self.master, tins).to_pylist()
+        last_known = {row["tin"]: address_from_row(row) for row in lka_rows}
+        return build_candidates(pairs, requests, last_known)
+
+    def last_known_addresses(self, tins: Sequence[str]) -> dict[str, LastKnownAddress]:
+        rows = last_known_addresses(self.master, list(tins)).to_pylist()
+        return {
+            row["tin"]: LastKnownAddress(
+                street=(row["lka_street"] or "").strip(),
+                city=(row["lka_city"] or "").strip(),
+                state=(row["lka_state"] or "").strip().upper(),
+                zip=(row["lka_zip"] or "").strip(),
+            )
+            for row in rows
+        }

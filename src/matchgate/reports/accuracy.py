@@ -1,0 +1,106 @@
+"""Scoring a batch's decisions against synthetic ground truth.
+
+In: the decided rows of a batch (custodian-side: they know which taxpayer
+was identified) and a `truth.csv` from `matchgate synth`. Out: an
+`AccuracyReport` with the numbers the product is judged by:
+
+- compliance violations: a request that should be REJECTED was not;
+- wrongful disclosures: VERIFIED for a request that is not verifiable
+  (wrong person, address not on file, conflict, or a close call that only a
+  human may settle), i.e. an address went out that the law does not allow;
+- recall: verifiable requests VERIFIED with the right taxpayer;
+- the review load (PENDING_REVIEW share) and reason-code agreement.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from matchgate.domain.outcomes import Outcome
+from matchgate.pipeline import DecidedRequest
+
+EXPECTED_REJECTED = "REJECTED"
+EXPECTED_VERIFIABLE = "VERIFIABLE"
+EXPECTED_NOT_VERIFIABLE = "NOT_VERIFIABLE"
+EXPECTED_AMBIGUOUS = "AMBIGUOUS"
+
+
+@dataclass
+class AccuracyReport:
+    requests: int
+    compliance_violations: int
+    wrongful_disclosures: int
+    verifiable: int
+    verified_correctly: int
+    recall: float
+    pending_review: int
+    review_rate: float
+    reason_code_mismatches: int
+    address_match_errors: int
+    outcomes: dict[str, int]
+    by_category: dict[str, dict[str, int]] = field(default_factory=dict)
+    wrongful_examples: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def score_batch(
+    rows: Sequence[DecidedRequest], truth: Sequence[Mapping[str, str]]
+) -> AccuracyReport:
+    """Compare decided rows (in batch order) with truth rows keyed by request_id.
+
+    Rows are paired by position, since duplicate request ids (R06) share an id.
+    """
+    if len(rows) != len(truth):
+        raise ValueError(f"{len(rows)} decided rows but {len(truth)} truth rows")
+    outcomes: Counter[str] = Counter()
+    by_category: dict[str, Counter[str]] = {}
+    violations = wrongful = verifiable = correct = review = 0
+    code_mismatches = address_errors = 0
+    examples: list[dict[str, str]] = []
+    for row, expected in zip(rows, truth, strict=True):
+        outcome = row.outcome
+        outcomes[outcome.value] += 1
+        category = expected.get("category", "")
+        by_category.setdefault(category, Counter())[outcome.value] += 1
+        kind = expected["expected"]
+        true_tin = expected.get("true_tin") or ""
+        identified = row.decision.tin if row.decision else None
+        if outcome is Outcome.PENDING_REVIEW:
+            review += 1
+        if kind == EXPECTED_REJECTED:
+            if outcome is not Outcome.REJECTED:
+                violations += 1
+            elif row.response.reason_codes != expected.get("expected_codes", ""):
+                code_mismatches += 1
+            continue
+        if outcome is Outcome.VERIFIED and (kind != EXPECTED_VERIFIABLE or identified != true_tin):
+            wrongful += 1
+            if len(examples) < 20:
+                examples.append({"request_id": row.request_id, "category": category})
+        if kind == EXPECTED_VERIFIABLE:
+            verifiable += 1
+            if outcome is Outcome.VERIFIED and identified == true_tin:
+                correct += 1
+                if row.response.address_match != expected.get("expected_address_match", ""):
+                    address_errors += 1
+    total = len(rows)
+    return AccuracyReport(
+        requests=total,
+        compliance_violations=violations,
+        wrongful_disclosures=wrongful,
+        verifiable=verifiable,
+        verified_correctly=correct,
+        recall=correct / verifiable if verifiable else 1.0,
+        pending_review=review,
+        review_rate=review / total if total else 0.0,
+        reason_code_mismatches=code_mismatches,
+        address_match_errors=address_errors,
+        outcomes=dict(outcomes),
+        by_category={k: dict(v) for k, v in sorted(by_category.items())},
+        wrongful_examples=examples,
+    )

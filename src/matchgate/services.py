@@ -1,0 +1,206 @@
+"""The service layer: each use case once, for the CLI and the web to call.
+
+In: paths and settings from an adapter. Out: typed results the adapter
+renders. Services do the file I/O at the edges (read inputs first, write
+outputs last and atomically) and call the pure stages in between.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from matchgate.agreements.loader import resolve_agreement
+from matchgate.agreements.schema import Agreement
+from matchgate.disclose.response import write_response
+from matchgate.domain.outcomes import Outcome
+from matchgate.errors import WorkspaceError
+from matchgate.intake.envelope import check_envelope, read_envelope
+from matchgate.intake.readers import read_requests
+from matchgate.master.load import MasterSummary, file_sha256, load_master, vintage_id_for
+from matchgate.match.engine import MasterConnection, train_model
+from matchgate.match.matcher import SplinkMatcher
+from matchgate.match.model import MatchModel, current_model, save_model
+from matchgate.pipeline import BatchOutcome, verify_batch
+from matchgate.progress import NullProgress, Progress
+from matchgate.reports.accuracy import AccuracyReport, score_batch
+from matchgate.workspace import Workspace
+
+
+def load_master_file(
+    workspace: Workspace, taxpayers: Path, addresses: Path, *, progress: Progress | None = None
+) -> MasterSummary:
+    return load_master(taxpayers, addresses, workspace, progress=progress)
+
+
+def current_vintage_id(workspace: Workspace) -> str | None:
+    if not workspace.master_db.is_file():
+        return None
+    con = duckdb.connect(str(workspace.master_db), read_only=True)
+    try:
+        row = con.execute("SELECT vintage_id FROM vintage").fetchone()
+    finally:
+        con.close()
+    return str(row[0]) if row else None
+
+
+def train(
+    workspace: Workspace, *, seed: int = 42, progress: Progress | None = None
+) -> tuple[MatchModel, Path]:
+    progress = progress or NullProgress()
+    master = MasterConnection(workspace.require_master())
+    try:
+        with progress.task("Training the match model (EM)", total=1) as task:
+            model = train_model(master, seed=seed)
+            task.advance()
+    finally:
+        master.close()
+    return model, save_model(model, workspace)
+
+
+def require_model(workspace: Workspace) -> MatchModel:
+    model = current_model(workspace)
+    if model is None:
+        raise WorkspaceError(
+            f"no trained model in workspace {workspace.home}: run `matchgate model train` first"
+        )
+    return model
+
+
+@dataclass
+class VerifyReport:
+    outcome: BatchOutcome
+    out_path: Path
+    agreement: Agreement
+    master: MasterSummary | None = None
+    model_trained: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def outcome_counts(self) -> Counter[str]:
+        return Counter(row.outcome.value for row in self.outcome.rows)
+
+    @property
+    def reason_code_counts(self) -> Counter[str]:
+        return Counter(code.value for row in self.outcome.rows for code in row.codes)
+
+
+def verify_files(
+    workspace: Workspace,
+    *,
+    requests: Path,
+    envelope: Path,
+    out: Path,
+    agreement_path: Path | None = None,
+    taxpayers: Path | None = None,
+    addresses: Path | None = None,
+    progress: Progress | None = None,
+) -> VerifyReport:
+    """Verify one batch end to end and write its response.
+
+    Inputs are read and checked before anything slow happens; the master file
+    is (re)loaded only when `taxpayers`/`addresses` are given and differ from
+    the workspace's vintage; a model is trained only if none fits it.
+    """
+    progress = progress or NullProgress()
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+    agreement = resolve_agreement(agreement_path)
+    table = read_requests(requests)
+    document = read_envelope(envelope)
+    check = check_envelope(document, agreement)
+    seconds["read"] = time.perf_counter() - clock
+
+    master_summary: MasterSummary | None = None
+    if taxpayers is not None and addresses is not None and not check.problems:
+        wanted = vintage_id_for(file_sha256(taxpayers), file_sha256(addresses))
+        if wanted != current_vintage_id(workspace):
+            clock = time.perf_counter()
+            master_summary = load_master(taxpayers, addresses, workspace, progress=progress)
+            seconds["load"] = time.perf_counter() - clock
+
+    matcher: SplinkMatcher | None = None
+    model_trained = False
+    master: MasterConnection | None = None
+    try:
+        if not check.problems:
+            workspace.require_master()
+            model = current_model(workspace)
+            if model is None or model.vintage_id != current_vintage_id(workspace):
+                clock = time.perf_counter()
+                model, _ = train(workspace, progress=progress)
+                model_trained = True
+                seconds["train"] = time.perf_counter() - clock
+            master = MasterConnection(workspace.master_db)
+            matcher = SplinkMatcher(master, model)
+        clock = time.perf_counter()
+        outcome = verify_batch(
+            table,
+            check,
+            document.batch_id if isinstance(document.batch_id, str) else "",
+            agreement,
+            matcher,
+            progress=progress,
+        )
+        seconds["verify"] = time.perf_counter() - clock
+    finally:
+        if master is not None:
+            master.close()
+
+    write_response([row.response for row in outcome.rows], out)
+    return VerifyReport(
+        outcome=outcome,
+        out_path=out,
+        agreement=agreement,
+        master=master_summary,
+        model_trained=model_trained,
+        seconds=seconds,
+    )
+
+
+def review_load(report: VerifyReport) -> int:
+    return sum(1 for row in report.outcome.rows if row.outcome is Outcome.PENDING_REVIEW)
+
+
+def read_truth(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [dict(row) for row in csv.DictReader(handle)]
+
+
+def synthesise(out_dir: Path, *, taxpayers: int, requests: int, seed: int) -> dict[str, Path]:
+    from matchgate.synth.generator import SynthConfig, generate, write
+
+    data = generate(SynthConfig(taxpayers=taxpayers, requests=requests, seed=seed))
+    return write(data, out_dir)
+
+
+def run_demo(
+    out_dir: Path,
+    *,
+    taxpayers: int,
+    requests: int,
+    seed: int,
+    progress: Progress | None = None,
+) -> tuple[VerifyReport, AccuracyReport]:
+    """Synthesise a master file and batch, verify it, score it against the truth."""
+    progress = progress or NullProgress()
+    with progress.task("Synthesising data", total=1) as task:
+        files = synthesise(out_dir, taxpayers=taxpayers, requests=requests, seed=seed)
+        task.advance()
+    report = verify_files(
+        Workspace(out_dir / "workspace"),
+        requests=files["requests"],
+        envelope=files["envelope"],
+        out=out_dir / "response.csv",
+        taxpayers=files["taxpayers"],
+        addresses=files["addresses"],
+        progress=progress,
+    )
+    accuracy = score_batch(report.outcome.rows, read_truth(files["truth"]))
+    return report, accuracy
