@@ -90,6 +90,7 @@ def thresholds_for(agreement: Agreement) -> Thresholds:
         min_match_probability=agreement.match.min_match_probability,
         runner_up_margin_weight=agreement.match.runner_up_margin_weight,
         require_address_on_file=agreement.match.require_address_on_file,
+        indistinguishable_outcome=Outcome(agreement.match.indistinguishable_outcome),
     )
 
 

@@ -42,7 +42,7 @@ def current_vintage_id(workspace: Workspace) -> str | None:
         return None
     con = duckdb.connect(str(workspace.master_db), read_only=True)
     try:
-        row = con.execute("SELECT vintage_id FROM vintage").fetchone()
+        row = next(iter(con.execute("SELECT vintage_id FROM vintage").fetchall()), None)
     finally:
         con.close()
     return str(row[0]) if row else None
@@ -174,7 +174,8 @@ def read_truth(path: Path) -> list[dict[str, str]]:
 
 
 def synthesise(out_dir: Path, *, taxpayers: int, requests: int, seed: int) -> dict[str, Path]:
-    from matchgate.synth.generator import SynthConfig, generate, write
+    from matchgate.synth.generator import SynthConfig, generate
+    from matchgate.synth.writer import write
 
     data = generate(SynthConfig(taxpayers=taxpayers, requests=requests, seed=seed))
     return write(data, out_dir)

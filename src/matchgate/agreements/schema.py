@@ -79,6 +79,11 @@ class MatchPolicy(_Strict):
     # whose name fits the request by; closer than that is a close call.
     runner_up_margin_weight: float = Field(ge=0.0)
     require_address_on_file: bool = True
+    # Two taxpayers who both fit the request fully (a JR/SR pair, same-name
+    # relatives at one address) with nothing given to tell them apart: an
+    # officer has no more to go on than the matcher, so by default this is
+    # NO_MATCH (the requester may resubmit with a DOB, TIN or suffix).
+    indistinguishable_outcome: Literal["NO_MATCH", "PENDING_REVIEW"] = "NO_MATCH"
 
 
 class Agreement(_Strict):

@@ -8,10 +8,12 @@ the user.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 
@@ -121,22 +123,30 @@ app.command("synth")(synth_command)
 app.command("demo")(demo_command)
 
 
-def main() -> None:
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; the one place errors become exit codes."""
     try:
-        app(standalone_mode=False)
+        app(args=argv, standalone_mode=False)
     except MatchgateError as exc:
-        stderr.print(f"[bold red]error:[/] {exc.message}", highlight=False)
-        sys.exit(exc.exit_code)
+        stderr.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        return exc.exit_code
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return int(exc.exit_code)
     except typer.Abort:
         stderr.print("aborted")
-        sys.exit(130)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return int(exc.exit_code)
+    except Exception as exc:  # the one place that hides tracebacks
+        # Exception text may quote input values (taxpayer data): show only its type,
+        # unless an operator asks for the traceback on a test system.
+        if os.environ.get("MATCHGATE_DEBUG"):
+            raise
         stderr.print(f"[bold red]internal error:[/] {type(exc).__name__}")
-        sys.exit(1)
+        return 1
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())

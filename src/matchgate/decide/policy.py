@@ -17,9 +17,8 @@ A high match probability is not enough (FORMATS.md §4). VERIFIED needs all of:
 - the address given matches an address on file for this taxpayer;
 - Splink's match probability at or above the agreement's threshold;
 - no second taxpayer close behind: nobody else without a conflict whose name
-  also fits, even loosely (JUAN/JUANA, JR/SR with no suffix given), at a
-  matching address, and nobody else within the agreement's match-weight
-  margin.
+  also fits, even loosely (JUAN/JUANA, JR/SR with no suffix given), either at
+  a matching address or within the agreement's match-weight margin.
 Close calls go to a disclosure officer; everything else is NO_MATCH, which
 looks the same to the requester whatever the cause.
 """
@@ -27,7 +26,7 @@ looks the same to the requester whatever the cause.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from matchgate.domain.outcomes import AddressMatch, Outcome, ReviewReason
 from matchgate.standardise.names import (
@@ -47,6 +46,8 @@ class Thresholds:
     min_match_probability: float
     runner_up_margin_weight: float
     require_address_on_file: bool = True
+    #: Outcome when two taxpayers fit fully and nothing given tells them apart.
+    indistinguishable_outcome: Outcome = Outcome.NO_MATCH
     #: Below the agreement threshold but at least this: a human looks.
     review_floor_probability: float = 0.5
 
@@ -109,6 +110,8 @@ class Decision:
     runner_up_weight: float | None = None
     assessments: tuple[Assessment, ...] = ()
     field_weights: tuple[tuple[str, float], ...] = field(default=())
+    #: NO_MATCH because two taxpayers fit fully and the request cannot tell them apart.
+    indistinguishable: bool = False
 
 
 _STRONG_GIVEN = (NameAgreement.EXACT, NameAgreement.VARIANT)
@@ -168,43 +171,46 @@ def decide(
         return Decision(Outcome.NO_MATCH, assessments=assessments)
 
     winner_index = viable[0]
-    winner, winner_assessment = ranked[winner_index], assessments[winner_index]
+    winner = ranked[winner_index]
     competitors = [
         i
         for i, a in enumerate(assessments)
         if i != winner_index
         and not a.conflict
+        and a.fit != Fit.NONE
         and (
-            (a.fit != Fit.NONE and address_ok[i])
+            address_ok[i]
             or ranked[i].match_weight >= winner.match_weight - thresholds.runner_up_margin_weight
         )
     ]
     runner_up = ranked[competitors[0]] if competitors else None
-    address_match = AddressMatch.CURRENT if winner.address_is_lka else AddressMatch.PRIOR
-    common = {
-        "tin": winner.tin,
-        "match_weight": winner.match_weight,
-        "match_probability": winner.match_probability,
-        "runner_up_tin": runner_up.tin if runner_up else None,
-        "runner_up_weight": runner_up.match_weight if runner_up else None,
-        "assessments": assessments,
-        "field_weights": winner.field_weights,
-    }
+    evidence = Decision(
+        Outcome.NO_MATCH,
+        tin=winner.tin,
+        match_weight=winner.match_weight,
+        match_probability=winner.match_probability,
+        runner_up_tin=runner_up.tin if runner_up else None,
+        runner_up_weight=runner_up.match_weight if runner_up else None,
+        assessments=assessments,
+        field_weights=winner.field_weights,
+    )
+    if len(viable) > 1 and thresholds.indistinguishable_outcome is Outcome.NO_MATCH:
+        return replace(evidence, indistinguishable=True)
     reasons: list[ReviewReason] = []
     if competitors:
         reasons.append(ReviewReason.CLOSE_SECOND_CANDIDATE)
     if winner.match_probability < thresholds.min_match_probability:
         if winner.match_probability < thresholds.review_floor_probability:
-            return Decision(Outcome.NO_MATCH, **common)  # type: ignore[arg-type]
+            return evidence
         reasons.append(ReviewReason.UNCERTAIN_SCORE)
     if boilerplate_reason:
         reasons.append(ReviewReason.BOILERPLATE_REASON)
+    address_match = AddressMatch.CURRENT if winner.address_is_lka else AddressMatch.PRIOR
     if reasons:
-        return Decision(
-            Outcome.PENDING_REVIEW,
+        return replace(
+            evidence,
+            outcome=Outcome.PENDING_REVIEW,
             address_match=address_match,
             review_reasons=tuple(reasons),
-            **common,  # type: ignore[arg-type]
         )
-    del winner_assessment
-    return Decision(Outcome.VERIFIED, address_match=address_match, **common)  # type: ignore[arg-type]
+    return replace(evidence, outcome=Outcome.VERIFIED, address_match=address_match)

@@ -30,13 +30,34 @@ from matchgate.match.settings import (
 )
 
 #: Splink's own logging is chatty at INFO; matchgate reports progress itself.
-_SPLINK_LOG_LEVEL = logging.WARNING
+_SPLINK_LOG_LEVEL = logging.ERROR
 
 #: After EM on the master file, no non-null level may be "impossible" for a
 #: true match: the master is cleaner than requests (the same person's name
 #: never varies across their own records), so levels that EM never saw among
-#: matches (a nickname, a typo) get this floor before renormalising.
-M_PROBABILITY_FLOOR = 0.01
+#: matches (a nickname, one surname of two, a typo) get this floor before
+#: renormalising: each kind of requester variation is taken to occur in at
+#: least one genuine request in twenty (TIGTA: "lack of uniformity").
+M_PROBABILITY_FLOOR = 0.05
+
+#: Training uses every address row (one per taxpayer per tax year), so that
+#: pairs of one taxpayer's rows show how often the same person's address
+#: agrees across filings; a deterministic sample of taxpayers keeps EM fast.
+TRAINING_TAXPAYERS = 40_000
+
+_PERSON_COLUMNS = (
+    "given",
+    "given_keys",
+    "surname",
+    "surname_compact",
+    "surname_tokens",
+    "suffix",
+    "dob",
+    "tin",
+)
+_ADDRESS_COLUMNS = ("house_number", "street_name", "zip5", "city", "state")
+
+U_PROBABILITY_FLOOR = 1e-6
 
 #: Columns of the master `records` table carried into candidate pairs.
 RECORD_COLUMNS = (
@@ -71,19 +92,32 @@ class MasterConnection:
         self.con.execute(f"ATTACH '{master_db.as_posix()}' AS master (READ_ONLY)")
         columns = ", ".join(COMPARISON_COLUMNS)
         self.con.execute(f"CREATE VIEW master_records AS SELECT {columns} FROM master.records")
+        self.con.execute(
+            f"""
+            CREATE VIEW training_rows AS
+            SELECT 'a' || CAST(a.row_no AS VARCHAR) AS uid,
+                   {", ".join(f"t.{c}" for c in _PERSON_COLUMNS)},
+                   {", ".join(f"a.{c}" for c in _ADDRESS_COLUMNS)}
+            FROM master.address_rows a
+            JOIN master.taxpayers t USING (tin)
+            WHERE a.tin IN (
+                SELECT tin FROM master.taxpayers ORDER BY md5(tin) LIMIT {TRAINING_TAXPAYERS}
+            )
+            """
+        )
         self.con.execute("CREATE VIEW master_tf_given AS SELECT * FROM master.tf_given")
         self.con.execute("CREATE VIEW master_tf_surname AS SELECT * FROM master.tf_surname")
 
     def vintage(self) -> dict[str, Any]:
         cursor = self.con.execute("SELECT * FROM master.vintage")
         names = [d[0] for d in cursor.description]
-        row = cursor.fetchone()
+        row = next(iter(cursor.fetchall()), None)
         if row is None:
             raise ModelError("the master file has no vintage record; load it again")
         return dict(zip(names, row, strict=True))
 
     def taxpayer_count(self) -> int:
-        row = self.con.execute("SELECT count(*) FROM master.taxpayers").fetchone()
+        row = self.con.execute("SELECT count(*) FROM master.taxpayers").fetchall()[0]
         return int(row[0]) if row else 0
 
     def close(self) -> None:
@@ -92,14 +126,18 @@ class MasterConnection:
 
 def _floor_m_probabilities(settings: dict[str, Any], floor: float) -> None:
     for comparison in settings["comparisons"]:
+        # Levels never seen among random pairs (no u) keep Splink's neutral weight.
         levels = [
             level
             for level in comparison["comparison_levels"]
-            if not level.get("is_null_level") and "m_probability" in level
+            if not level.get("is_null_level") and "u_probability" in level
         ]
         if not levels:
             continue
-        floored = [max(float(level["m_probability"]), floor) for level in levels]
+        for level in levels:
+            # A level never seen among sampled non-matches is rare, not impossible.
+            level["u_probability"] = max(float(level["u_probability"]), U_PROBABILITY_FLOOR)
+        floored = [max(float(level.get("m_probability", 0.0)), floor) for level in levels]
         total = sum(floored)
         for level, m in zip(levels, floored, strict=True):
             level["m_probability"] = m / total
@@ -118,7 +156,7 @@ def train_model(master: MasterConnection, *, seed: int = 42, max_pairs: float = 
     # Prior for a master-vs-master pair; overwritten for request scoring.
     prior = max(1.0 / max(records_count, 2), 1e-9)
     db_api = DuckDBAPI(connection=master.con)
-    records = db_api.register("master_records", table_name="training_records")
+    records = db_api.register("training_rows", table_name="training_records")
     linker = Linker(records, build_settings(prior), log_level=_SPLINK_LOG_LEVEL)
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     for rule in TRAINING_BLOCKING_RULES:
@@ -154,7 +192,11 @@ def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Tab
         tf = db_api.register(f"master_tf_{column}", table_name=f"scoring_tf_{column}")
         linker.table_management.register_term_frequency_lookup(tf, column)
     predictions = linker.inference.predict_between(left, right, warning_mode="never")
-    weight_columns = [c for c in predictions.columns_escaped if c.startswith(("mw_", "gamma_"))]
+    weight_columns = [
+        name
+        for name in (column.name.strip('"') for column in predictions.columns)
+        if name.startswith(("mw_", "gamma_"))
+    ]
     record_columns = ", ".join(f"r.{c}" for c in RECORD_COLUMNS)
     sql = f"""
         SELECT p.uid_l AS request_uid, p.uid_r AS record_uid,
@@ -165,7 +207,7 @@ def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Tab
         JOIN master.records r ON r.uid = p.uid_r
         ORDER BY p.uid_l, p.match_weight DESC, p.uid_r
     """
-    pairs = con.execute(sql).to_arrow_table()
+    pairs = con.sql(sql).to_arrow_table()
     predictions.drop_table_from_database_and_remove_from_cache()
     con.unregister("requests_in")
     return pairs

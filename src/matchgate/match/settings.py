@@ -198,13 +198,13 @@ PREDICT_BLOCKING_RULES: list[Any] = [
     block_on("tin"),
 ]
 
-#: Training sessions over the master file (EM). Each session blocks on columns
-#: whose parameters it then cannot estimate, so together they cover every
-#: comparison.
+#: Training sessions over the master file's address rows (EM). Each session
+#: blocks on columns whose parameters it then cannot estimate, so together they
+#: cover every comparison. Pairs blocked on the address are deliberately not
+#: used: they are mostly household members, whom EM would take for matches.
 TRAINING_BLOCKING_RULES: list[Any] = [
     block_on("given", "surname"),
     block_on("dob"),
-    block_on("house_number", "zip5"),
 ]
 
 

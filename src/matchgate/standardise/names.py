@@ -179,7 +179,7 @@ def given_name_agreement(request: StandardName, filed: StandardName) -> NameAgre
     mine, theirs = request.given, filed.given
     if not mine or not theirs:
         return NameAgreement.NONE
-    if mine == theirs:
+    if mine == theirs or _joined_given(request) == theirs or mine == _joined_given(filed):
         return NameAgreement.EXACT
     if len(mine) == 1 or len(theirs) == 1:
         return NameAgreement.INITIAL if mine[0] == theirs[0] else NameAgreement.NONE
@@ -191,6 +191,13 @@ def given_name_agreement(request: StandardName, filed: StandardName) -> NameAgre
     if shortest >= _FUZZY_GIVEN_MIN_LEVENSHTEIN_LENGTH and within_one_edit(mine, theirs):
         return NameAgreement.FUZZY
     return NameAgreement.NONE
+
+
+def _joined_given(name: StandardName) -> str:
+    # A two-part given name written as one word on the other side: SEO-YEON
+    # (given SEO, middle YEON) against SEOYEON, MARIA JOSE against MARIAJOSE.
+    middle = name.middle.split()
+    return name.given + middle[0] if middle else name.given
 
 
 def surname_agreement(request: StandardName, filed: StandardName) -> SurnameAgreement:
@@ -226,7 +233,10 @@ def _swapped(request: StandardName, filed: StandardName) -> bool:
     whole_first = (request.given + request.middle).replace(" ", "")
     filed_surname = "".join(filed.surname_tokens)
     given_is_surname = request.given in filed.surname_tokens or whole_first == filed_surname
-    return given_is_surname and "".join(request.surname_tokens) == filed.given
+    surname_is_given = bool(request.surname_tokens) and (
+        request.surname_tokens[0] == filed.given or "".join(request.surname_tokens) == filed.given
+    )
+    return given_is_surname and surname_is_given
 
 
 def _fuzzy_surname_token(left: str, right: str) -> bool:

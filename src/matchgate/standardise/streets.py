@@ -90,6 +90,10 @@ _PLACEHOLDERS = frozenset(
 _RUN_OF_X = re.compile(r"X+(?: X+)*")
 _ZIP_LIKE = re.compile(r"\d{5}(?:-\d{4})?|\d{9}")
 _LETTER = re.compile(r"[A-Z]")
+_DIRECTION = r"(N|S|E|W|NORTH|SOUTH|EAST|WEST)"
+_GRID = re.compile(
+    rf"(\d+) {_DIRECTION} (\d+) {_DIRECTION}(?: (APT|UNIT|STE|SUITE|APARTMENT|#) ?([A-Z0-9-]+))?"
+)
 _NUMBER_WITH_LETTER = re.compile(r"(\d+)([A-Z])")
 
 _EMPTY = StreetParts(StreetKind.EMPTY)
@@ -147,10 +151,30 @@ def _parse(street: str) -> StreetParts:
         return _PLACEHOLDER
     if not _LETTER.search(text):
         return _without_letters(text)
-    parts = _from_labels(_tag(text))
+    grid = _grid(text)
+    parts = grid if grid is not None else _from_labels(_tag(text))
     if parts.kind is StreetKind.STREET and _is_placeholder_name(parts.name):
         return _PLACEHOLDER  # 0 UNKNOWN, 123 N/A, 1 XXX
     return parts
+
+
+def _grid(text: str) -> StreetParts | None:
+    # Grid addresses (842 E 1700 S, 550 NORTH 6000 WEST) name the street by a
+    # coordinate between two directionals; usaddress reads the second number
+    # as another house number, so they are recognised here first.
+    match = _GRID.fullmatch(text)
+    if match is None:
+        return None
+    number, predir, coordinate, postdir, unit_type, unit = match.groups()
+    return StreetParts(
+        StreetKind.STREET,
+        number=number,
+        predir=standard_directional(predir) or "",
+        name=coordinate,
+        postdir=standard_directional(postdir) or "",
+        unit_type=standard_unit_type(unit_type) if unit_type else "",
+        unit=unit_identifier(unit) if unit else "",
+    )
 
 
 def _is_placeholder(text: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from matchgate.decide.policy import Candidate, PersonFacts, Thresholds, decide
@@ -95,6 +97,15 @@ def test_req18_a_different_dob_is_a_conflict() -> None:
 def test_req19_jr_and_sr_at_one_address_without_anything_to_tell_them_apart() -> None:
     decision = decide(
         person("JOSE", "HERNANDEZ"), [candidate(JOSE_SR), candidate(JOSE_JR)], THRESHOLDS
+    )
+    assert decision.outcome is Outcome.NO_MATCH
+    assert decision.indistinguishable
+
+
+def test_req19_an_agreement_may_send_indistinguishable_pairs_to_review() -> None:
+    to_review = replace(THRESHOLDS, indistinguishable_outcome=Outcome.PENDING_REVIEW)
+    decision = decide(
+        person("JOSE", "HERNANDEZ"), [candidate(JOSE_SR), candidate(JOSE_JR)], to_review
     )
     assert decision.outcome is Outcome.PENDING_REVIEW
     assert ReviewReason.CLOSE_SECOND_CANDIDATE in decision.review_reasons
