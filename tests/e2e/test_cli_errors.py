@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import request_row, write_csv, write_envelope
 
+from factories import request_row, write_csv, write_envelope
 from matchgate.cli.app import run
 
 

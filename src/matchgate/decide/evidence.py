@@ -98,6 +98,15 @@ def _field_weights(row: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
     )
 
 
+def _same_door(given: StandardAddress, filed: StandardAddress) -> bool:
+    """Same house number and same ZIP5 (or, without ZIPs, same city and state)."""
+    if not given.street.number or given.street.number != filed.street.number:
+        return False
+    if given.zip5 and filed.zip5:
+        return given.zip5 == filed.zip5
+    return bool(given.city) and (given.city, given.state) == (filed.city, filed.state)
+
+
 def build_candidates(
     pairs: pa.Table,
     requests: Mapping[str, RequestFacts],
@@ -106,13 +115,17 @@ def build_candidates(
     """Group scored pairs into one candidate per (request, taxpayer)."""
     best: dict[tuple[str, str], dict[str, Any]] = {}
     on_file: defaultdict[tuple[str, str], bool] = defaultdict(bool)
+    near: defaultdict[tuple[str, str], bool] = defaultdict(bool)
     for row in pairs.to_pylist():
         request = requests[row["request_uid"]]
         key = (request.uid, row["tin"])
         if key not in best or row["match_weight"] > best[key]["match_weight"]:
             best[key] = row
-        if not on_file[key] and addresses_match(request.address, address_from_row(row)):
+        filed = address_from_row(row)
+        if not on_file[key] and addresses_match(request.address, filed):
             on_file[key] = True
+        if not near[key] and _same_door(request.address, filed):
+            near[key] = True
 
     grouped: dict[str, list[Candidate]] = defaultdict(list)
     for (request_uid, tin), row in best.items():
@@ -126,6 +139,7 @@ def build_candidates(
                 match_probability=float(row["match_probability"]),
                 address_on_file=on_file[(request_uid, tin)],
                 address_is_lka=lka is not None and addresses_match(request.address, lka),
+                address_near=near[(request_uid, tin)],
                 field_weights=_field_weights(row),
             )
         )

@@ -17,8 +17,9 @@ A high match probability is not enough (FORMATS.md §4). VERIFIED needs all of:
 - the address given matches an address on file for this taxpayer;
 - Splink's match probability at or above the agreement's threshold;
 - no second taxpayer close behind: nobody else without a conflict whose name
-  also fits, even loosely (JUAN/JUANA, JR/SR with no suffix given), either at
-  a matching address or within the agreement's match-weight margin.
+  also fits, even loosely (JUAN/JUANA, JR/SR with no suffix given), at a
+  matching address, at the same house number and ZIP, or within the
+  agreement's match-weight margin.
 Close calls go to a disclosure officer; everything else is NO_MATCH, which
 looks the same to the requester whatever the cause.
 """
@@ -71,6 +72,9 @@ class Candidate:
     match_probability: float
     address_on_file: bool
     address_is_lka: bool
+    #: Same house number and ZIP5 (or city and state) as an address on file,
+    #: whether or not the street name agrees: a same-name person there is close.
+    address_near: bool = False
     field_weights: tuple[tuple[str, float], ...] = ()
 
 
@@ -130,6 +134,13 @@ def _fit(given: NameAgreement, surname: SurnameAgreement, corroborated: bool) ->
     return Fit.NONE
 
 
+def _name_strength(assessment: Assessment) -> tuple[int, int]:
+    # A swap means both names agree, just in the wrong fields.
+    if assessment.surname is SurnameAgreement.SWAPPED:
+        return (int(NameAgreement.EXACT), int(SurnameAgreement.SWAPPED))
+    return (int(assessment.given), int(assessment.surname))
+
+
 def assess(request: PersonFacts, candidate: Candidate) -> Assessment:
     filed = candidate.facts
     given = given_name_agreement(request.name, filed.name)
@@ -170,8 +181,16 @@ def decide(
     if not viable:
         return Decision(Outcome.NO_MATCH, assessments=assessments)
 
+    # The fullest name agreement wins (ELIZABETH over LISA for a request
+    # naming ELIZABETH); Splink's weight breaks ties.
+    viable.sort(key=lambda i: (*(-level for level in _name_strength(assessments[i])), i))
     winner_index = viable[0]
     winner = ranked[winner_index]
+    tied = [
+        i
+        for i in viable[1:]
+        if _name_strength(assessments[i]) == _name_strength(assessments[winner_index])
+    ]
     competitors = [
         i
         for i, a in enumerate(assessments)
@@ -180,6 +199,7 @@ def decide(
         and a.fit != Fit.NONE
         and (
             address_ok[i]
+            or ranked[i].address_near
             or ranked[i].match_weight >= winner.match_weight - thresholds.runner_up_margin_weight
         )
     ]
@@ -194,7 +214,7 @@ def decide(
         assessments=assessments,
         field_weights=winner.field_weights,
     )
-    if len(viable) > 1 and thresholds.indistinguishable_outcome is Outcome.NO_MATCH:
+    if tied and thresholds.indistinguishable_outcome is Outcome.NO_MATCH:
         return replace(evidence, indistinguishable=True)
     reasons: list[ReviewReason] = []
     if competitors:

@@ -25,6 +25,8 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -71,10 +73,28 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@cache
+def standardiser_fingerprint() -> str:
+    """A hash of the standardisation code and data shipped with matchgate.
+
+    A vintage is the master file *as standardised*: if the rules change, the
+    same files make a different vintage, so a decision's vintage id always
+    names exactly the records it was matched against.
+    """
+    digest = hashlib.sha256()
+    package = resources.files("matchgate")
+    for folder in ("standardise", "data"):
+        for entry in sorted(package.joinpath(folder).iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".py", ".csv")):
+                digest.update(entry.name.encode())
+                digest.update(entry.read_bytes())
+    return digest.hexdigest()
+
+
 def vintage_id_for(taxpayers_sha: str, addresses_sha: str) -> str:
-    """A vintage is named by its content: the same files give the same id."""
-    combined = hashlib.sha256(f"{taxpayers_sha}:{addresses_sha}".encode()).hexdigest()
-    return f"V-{combined[:16]}"
+    """A vintage is named by its content: the same files and rules give the same id."""
+    material = f"{taxpayers_sha}:{addresses_sha}:{standardiser_fingerprint()}"
+    return f"V-{hashlib.sha256(material.encode()).hexdigest()[:16]}"
 
 
 def load_master(
@@ -224,6 +244,6 @@ def _build_tables(
         "lka": "SELECT count(*) FROM lka",
         "unusable": "SELECT count(*) FROM address_rows WHERE street_kind <> 'STREET'",
     }.items():
-        row = con.execute(sql).fetchone()
+        row = con.execute(sql).fetchall()[0]
         counts[name] = int(row[0]) if row else 0
     return counts

@@ -234,7 +234,8 @@ def _swapped(request: StandardName, filed: StandardName) -> bool:
     filed_surname = "".join(filed.surname_tokens)
     given_is_surname = request.given in filed.surname_tokens or whole_first == filed_surname
     surname_is_given = bool(request.surname_tokens) and (
-        request.surname_tokens[0] == filed.given or "".join(request.surname_tokens) == filed.given
+        "".join(request.surname_tokens) == filed.given
+        or not set(given_name_keys(request.surname_tokens[0])).isdisjoint(filed.given_keys)
     )
     return given_is_surname and surname_is_given
 

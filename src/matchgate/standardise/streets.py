@@ -20,7 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 
@@ -28,6 +28,7 @@ import usaddress
 
 from matchgate.standardise.text import fold
 from matchgate.standardise.usps import (
+    UNIT_DESIGNATORS,
     standard_box_group,
     standard_directional,
     standard_street_name,
@@ -90,6 +91,34 @@ _PLACEHOLDERS = frozenset(
 _RUN_OF_X = re.compile(r"X+(?: X+)*")
 _ZIP_LIKE = re.compile(r"\d{5}(?:-\d{4})?|\d{9}")
 _LETTER = re.compile(r"[A-Z]")
+# Suffix words that are never the last word of a street's own name (unlike
+# PARK, VIEW or HILL, which often are).
+_UNAMBIGUOUS_TYPE_WORDS = frozenset(
+    [
+        "ST",
+        "STREET",
+        "AVE",
+        "AVENUE",
+        "CT",
+        "COURT",
+        "DR",
+        "DRIVE",
+        "RD",
+        "ROAD",
+        "LN",
+        "LANE",
+        "BLVD",
+        "BOULEVARD",
+        "PL",
+        "PLACE",
+        "CIR",
+        "CIRCLE",
+        "TER",
+        "TERRACE",
+        "PKWY",
+        "PARKWAY",
+    ]
+)
 _DIRECTION = r"(N|S|E|W|NORTH|SOUTH|EAST|WEST)"
 _GRID = re.compile(
     rf"(\d+) {_DIRECTION} (\d+) {_DIRECTION}(?: (APT|UNIT|STE|SUITE|APARTMENT|#) ?([A-Z0-9-]+))?"
@@ -152,10 +181,23 @@ def _parse(street: str) -> StreetParts:
     if not _LETTER.search(text):
         return _without_letters(text)
     grid = _grid(text)
-    parts = grid if grid is not None else _from_labels(_tag(text))
+    parts = grid if grid is not None else _trailing_type(_from_labels(_tag(text)))
     if parts.kind is StreetKind.STREET and _is_placeholder_name(parts.name):
         return _PLACEHOLDER  # 0 UNKNOWN, 123 N/A, 1 XXX
     return parts
+
+
+def _trailing_type(parts: StreetParts) -> StreetParts:
+    # usaddress reads Spanish pre-types (EL CAMINO COURT: CAMINO as the type)
+    # differently with CT and COURT; a name that still ends in a Pub 28 suffix
+    # word, with no type of its own, gets that word as its type, so both
+    # spellings standardise to name EL CAMINO, type CT.
+    words = parts.name.split()
+    if parts.kind is not StreetKind.STREET or parts.street_type or len(words) < 2:
+        return parts
+    if words[-1] not in _UNAMBIGUOUS_TYPE_WORDS:
+        return parts
+    return replace(parts, name=" ".join(words[:-1]), street_type=standard_street_type(words[-1]))
 
 
 def _grid(text: str) -> StreetParts | None:
@@ -302,6 +344,11 @@ def _unit(labels: Mapping[str, str]) -> tuple[str, str]:
         written_type, written_id = labels.get(type_label, ""), labels.get(id_label, "")
         if not (written_type or written_id):
             continue
+        words = written_id.split()
+        if not written_type and len(words) > 1 and words[0] in UNIT_DESIGNATORS:
+            # usaddress sometimes leaves the designator inside the identifier
+            # (APARTMENT A): split it off so APARTMENT A == APT A == #A.
+            written_type, written_id = words[0], " ".join(words[1:])
         identifier = unit_identifier(written_id)
         designator = standard_unit_type(written_type) if written_type else ""
         if identifier and designator in ("", "#"):

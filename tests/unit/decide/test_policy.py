@@ -165,3 +165,22 @@ def test_req11_boilerplate_reason_is_held_for_review() -> None:
     )
     assert decision.outcome is Outcome.PENDING_REVIEW
     assert decision.review_reasons == (ReviewReason.BOILERPLATE_REASON,)
+
+
+def test_a_same_name_person_at_the_same_door_is_close_even_if_the_street_differs() -> None:
+    # The street name did not standardise alike, but house number and ZIP agree.
+    near = replace(candidate(JOSE_SR, weight=2.0, on_file=False, lka=False), address_near=True)
+    decision = decide(person("JOSE", "HERNANDEZ"), [candidate(JOSE_JR), near], THRESHOLDS)
+    assert decision.outcome is not Outcome.VERIFIED
+
+
+def test_a_relative_whose_name_only_varies_is_a_close_call_not_a_tie() -> None:
+    elizabeth = person("ELIZABETH", "JOHNSON", tin="800000021")
+    lisa = person("LISA", "JOHNSON", tin="800000022")  # LISA is a nickname of ELIZABETH
+    decision = decide(
+        person("ELIZABETH", "JOHNSON"),
+        [candidate(lisa, weight=21.0), candidate(elizabeth, weight=20.0)],
+        THRESHOLDS,
+    )
+    assert decision.outcome is Outcome.PENDING_REVIEW
+    assert decision.tin == elizabeth.tin
