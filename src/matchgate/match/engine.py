@@ -216,7 +216,7 @@ def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Tab
 def last_known_addresses(master: MasterConnection, tins: list[str]) -> pa.Table:
     """Standardised and as-filed last known addresses for the given TINs."""
     master.con.register("wanted_tins", pa.table({"tin": pa.array(sorted(set(tins)), pa.string())}))
-    table = master.con.execute(
+    table = master.con.sql(
         """
         SELECT l.tin, l.street AS lka_street, l.city_filed AS lka_city,
                l.state_filed AS lka_state,

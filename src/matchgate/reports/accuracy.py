@@ -29,6 +29,25 @@ EXPECTED_AMBIGUOUS = "AMBIGUOUS"
 
 
 @dataclass
+class GroupRates:
+    requests: int = 0
+    not_verifiable: int = 0
+    wrongful_disclosures: int = 0
+    verifiable: int = 0
+    missed: int = 0
+
+    @property
+    def false_positive_rate(self) -> float:
+        """Wrongful disclosures per request that must not be VERIFIED."""
+        return self.wrongful_disclosures / self.not_verifiable if self.not_verifiable else 0.0
+
+    @property
+    def false_negative_rate(self) -> float:
+        """Verifiable requests not VERIFIED with the right taxpayer."""
+        return self.missed / self.verifiable if self.verifiable else 0.0
+
+
+@dataclass
 class AccuracyReport:
     requests: int
     compliance_violations: int
@@ -42,10 +61,28 @@ class AccuracyReport:
     address_match_errors: int
     outcomes: dict[str, int]
     by_category: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: REQ-25: error rates per name group (e.g. compound Hispanic surnames,
+    #: high-frequency East Asian surnames), from the truth's `name_group`.
+    by_group: dict[str, GroupRates] = field(default_factory=dict)
     wrongful_examples: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        result = asdict(self)
+        result["by_group"] = {
+            name: {
+                **asdict(rates),
+                "false_positive_rate": round(rates.false_positive_rate, 6),
+                "false_negative_rate": round(rates.false_negative_rate, 6),
+            }
+            for name, rates in self.by_group.items()
+        }
+        return result
+
+    def groups_over_false_positive_rate(self, threshold: float) -> list[str]:
+        """Name groups whose false-positive rate exceeds `threshold` (REQ-25 gate)."""
+        return sorted(
+            name for name, rates in self.by_group.items() if rates.false_positive_rate > threshold
+        )
 
 
 def score_batch(
@@ -62,6 +99,7 @@ def score_batch(
     violations = wrongful = verifiable = correct = review = 0
     code_mismatches = address_errors = 0
     examples: list[dict[str, str]] = []
+    groups: dict[str, GroupRates] = {}
     for row, expected in zip(rows, truth, strict=True):
         outcome = row.outcome
         outcomes[outcome.value] += 1
@@ -78,12 +116,20 @@ def score_batch(
             elif row.response.reason_codes != expected.get("expected_codes", ""):
                 code_mismatches += 1
             continue
+        group = groups.setdefault(expected.get("name_group") or "ALL", GroupRates())
+        group.requests += 1
+        if kind != EXPECTED_VERIFIABLE:
+            group.not_verifiable += 1
         if outcome is Outcome.VERIFIED and (kind != EXPECTED_VERIFIABLE or identified != true_tin):
             wrongful += 1
+            group.wrongful_disclosures += 1
             if len(examples) < 20:
                 examples.append({"request_id": row.request_id, "category": category})
         if kind == EXPECTED_VERIFIABLE:
             verifiable += 1
+            group.verifiable += 1
+            if not (outcome is Outcome.VERIFIED and identified == true_tin):
+                group.missed += 1
             if outcome is Outcome.VERIFIED and identified == true_tin:
                 correct += 1
                 if row.response.address_match != expected.get("expected_address_match", ""):
@@ -103,4 +149,5 @@ def score_batch(
         outcomes=dict(outcomes),
         by_category={k: dict(v) for k, v in sorted(by_category.items())},
         wrongful_examples=examples,
+        by_group=dict(sorted(groups.items())),
     )

@@ -141,14 +141,14 @@ def parse_streets(values: Sequence[str | None], *, processes: int = 1) -> list[S
     """Parse many street lines, each distinct text once; results in input order.
 
     With ``processes > 1`` and more than 20,000 distinct texts, the parsing is
-    spread over a fork-context process pool (parsing is CPU-bound Python, so
-    threads would not help).
+    spread over a process pool (parsing is CPU-bound Python, so threads would
+    not help). The pool is started with "spawn": forking a process that already
+    runs DuckDB or Arrow threads can deadlock the children.
     """
     unique = list(dict.fromkeys(value or "" for value in values))
     if processes > 1 and len(unique) > _PARALLEL_MIN_UNIQUE:
-        _parse("1 MAIN ST")  # load the Pub 28 tables once, before forking
         chunksize = max(256, len(unique) // (processes * 8))
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
             parsed = pool.map(_parse, unique, chunksize=chunksize)
     else:
         # Each text is already unique here; going through parse_street's LRU cache

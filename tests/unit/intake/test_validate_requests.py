@@ -483,3 +483,16 @@ def test_req13_malformed_fields_names_the_columns() -> None:
 
 def test_control_characters_in_added_columns_are_not_read() -> None:
     assert one(agency_note="\x07") == ()
+
+
+def test_req02_the_statute_list_is_agreement_data() -> None:
+    wider = agreement(statutes=[*reference_agreement().statutes, "8 U.S.C. 1227"])
+    assert one(statute="8 U.S.C. 1227") == (R03,)
+    assert one(wider, statute="8 U.S.C. 1227") == ()
+
+
+def test_req02_the_signatory_list_is_agreement_data() -> None:
+    wider = agreement(signatory_titles=["Director", "Acting Director"])
+    title = {"requesting_official": {"name": "Jane Roe", "title": "Acting Director"}}
+    assert envelope_check(reference_agreement(), **title).problems
+    assert not envelope_check(wider, **title).problems
