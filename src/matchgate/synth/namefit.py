@@ -23,7 +23,9 @@ from matchgate.synth.names_pool import nickname_groups
 
 # Surname particles: kept with their surname as one unit (DE LA CRUZ), dropped
 # when comparing bare tokens (CRUZ); the joined unit (DELACRUZ) is compared too.
-PARTICLES = frozenset({"DE", "LA", "DEL", "LOS", "LAS", "Y", "VAN", "VON", "DA", "DOS"})
+PARTICLES = frozenset(
+    {"DE", "LA", "DEL", "LOS", "LAS", "Y", "VAN", "VON", "DA", "DOS", "DI", "DER", "ST", "SAINT"}
+)
 _GROUPS = nickname_groups()
 
 
