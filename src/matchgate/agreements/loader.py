@@ -39,7 +39,7 @@ DEFAULT_AGREEMENT_ID = "reference-6103i2"
 BUILTIN_IDS: tuple[str, ...] = (DEFAULT_AGREEMENT_ID,)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no stubs here
+class _UniqueKeyLoader(yaml.SafeLoader):
     """A safe YAML loader that refuses a mapping which repeats a key."""
 
 
