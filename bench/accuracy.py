@@ -182,6 +182,20 @@ def _markdown(results: dict[str, Any]) -> str:
                 f"| {r['recall']:.2%} | {r['review_rate']:.2%} | {r['reason_code_mismatches']} "
                 f"| {r['address_match_errors']} | {r['seconds_total']} |"
             )
+        lines += [
+            "",
+            "Error rates by name group (REQ-25): false positives per request that must not",
+            "be VERIFIED, false negatives per verifiable request.",
+            "",
+            "| scale | group | requests | FP rate | FN rate |",
+            "|---|---|---|---|---|",
+        ]
+        for r in synthetic_rows:
+            for group, rates in r["by_group"].items():
+                lines.append(
+                    f"| {r['scale']} | {group} | {rates['requests']:,} "
+                    f"| {rates['false_positive_rate']:.4f} | {rates['false_negative_rate']:.4f} |"
+                )
         lines.append("")
     febrl = results.get("febrl4")
     if febrl:
@@ -201,7 +215,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", nargs="*", default=["S", "M"], choices=sorted(SCALES))
     parser.add_argument("--skip-febrl", action="store_true")
+    parser.add_argument(
+        "--markdown-only", action="store_true", help="rewrite accuracy.md from accuracy.json"
+    )
     args = parser.parse_args(argv)
+    if args.markdown_only:
+        saved = json.loads((RESULTS / "accuracy.json").read_text())
+        (RESULTS / "accuracy.md").write_text(_markdown(saved))
+        return 0
     results: dict[str, Any] = {
         "machine": f"{platform.machine()} {platform.system()}, python {platform.python_version()}",
         "synthetic": [synthetic(scale) for scale in args.scales],

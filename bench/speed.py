@@ -31,6 +31,7 @@ from matchgate import services
 RESULTS = Path(__file__).parent / "results"
 SCALES = {"S": (5_000, 2_000), "M": (200_000, 20_000)}
 MATCHGATE = Path(sys.executable).with_name("matchgate")
+STAGES = {"read", "load", "train", "verify", "intake", "standardise", "match", "decide", "store"}
 
 
 def run(scale: str, seed: int = 7) -> dict[str, Any]:
@@ -63,6 +64,7 @@ def run(scale: str, seed: int = 7) -> dict[str, Any]:
     stages = {
         name: float(value)
         for name, value in re.findall(r"│\s*(\w+)\s*│\s*([\d.]+)\s*│", completed.stdout)
+        if name in STAGES
     }
     return {
         "scale": scale,

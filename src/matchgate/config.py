@@ -20,6 +20,15 @@ class Settings(BaseSettings):
         description="The workspace folder (MATCHGATE_HOME).",
     )
 
+    database_url: str | None = Field(
+        default=None,
+        description="Workflow store URL (MATCHGATE_DATABASE_URL); default SQLite in the workspace.",
+    )
+    user: str | None = Field(
+        default=None,
+        description="The acting user when --as is not given (MATCHGATE_USER).",
+    )
+
     @property
     def workspace(self) -> Workspace:
         return Workspace(self.home)

@@ -59,6 +59,9 @@ class DecidedRequest:
     codes: tuple[ReasonCode, ...]
     decision: Decision | None  # None when REJECTED
     response: ResponseRow
+    #: The identified taxpayer's LKA as filed (custodian-side), kept for VERIFIED
+    #: and PENDING_REVIEW so that a confirmed review can disclose it.
+    lka: LastKnownAddress | None = None
 
     @property
     def outcome(self) -> Outcome:
@@ -166,10 +169,10 @@ def verify_batch(
                     boilerplate_reason=index in boilerplate,
                 )
                 task.advance()
-        verified_tins = [
-            d.tin for d in decisions.values() if d.outcome is Outcome.VERIFIED and d.tin
-        ]
-        lka = matcher.last_known_addresses(verified_tins)
+        disclosable = (Outcome.VERIFIED, Outcome.PENDING_REVIEW)
+        lka = matcher.last_known_addresses(
+            [d.tin for d in decisions.values() if d.outcome in disclosable and d.tin]
+        )
         seconds["decide"] = time.perf_counter() - clock
 
     request_ids = _text(table, "request_id")
@@ -198,7 +201,10 @@ def verify_batch(
                 lka=lka.get(decision.tin) if decision.tin else None,
                 disclose=agreement.disclose,
             )
-        rows.append(DecidedRequest(index, request_id, decision_id, row_codes, decision, response))
+        held = lka.get(decision.tin) if decision is not None and decision.tin else None
+        rows.append(
+            DecidedRequest(index, request_id, decision_id, row_codes, decision, response, held)
+        )
 
     return BatchOutcome(
         batch_id=batch_id,

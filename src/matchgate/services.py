@@ -7,8 +7,11 @@ outputs last and atomically) and call the pure stages in between.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,19 +19,24 @@ import duckdb
 
 from matchgate.agreements.loader import resolve_agreement
 from matchgate.agreements.schema import Agreement
-from matchgate.disclose.response import write_response
+from matchgate.domain.lifecycle import Role
 from matchgate.domain.outcomes import Outcome
-from matchgate.errors import WorkspaceError
+from matchgate.errors import MatchgateError, WorkspaceError
 from matchgate.intake.envelope import check_envelope, read_envelope
 from matchgate.intake.readers import read_requests
 from matchgate.master.load import MasterSummary, file_sha256, load_master, vintage_id_for
 from matchgate.match.engine import MasterConnection, train_model
 from matchgate.match.matcher import SplinkMatcher
 from matchgate.match.model import MatchModel, current_model, save_model
-from matchgate.pipeline import BatchOutcome, verify_batch
+from matchgate.pipeline import BatchOutcome, Matcher
 from matchgate.progress import NullProgress, Progress
 from matchgate.reports.accuracy import AccuracyReport, score_batch
+from matchgate.workflow.batches import preview_response, process_batch, submit_batch
+from matchgate.workflow.store import add_user, open_store
 from matchgate.workspace import Workspace
+
+#: The user a trial `verify` acts as, inside its throwaway store.
+TRIAL_USER = "trial-verify"
 
 
 def load_master_file(
@@ -100,8 +108,10 @@ def verify_files(
     addresses: Path | None = None,
     progress: Progress | None = None,
 ) -> VerifyReport:
-    """Verify one batch end to end and write its response.
+    """Verify one batch end to end and write its response (a trial run).
 
+    Runs through the same services as `batch submit`, with a throwaway
+    workflow store, so both give the same decisions for the same inputs.
     Inputs are read and checked before anything slow happens; the master file
     is (re)loaded only when `taxpayers`/`addresses` are given and differ from
     the workspace's vintage; a model is trained only if none fits it.
@@ -110,9 +120,8 @@ def verify_files(
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
     agreement = resolve_agreement(agreement_path)
-    table = read_requests(requests)
-    document = read_envelope(envelope)
-    check = check_envelope(document, agreement)
+    read_requests(requests)
+    check = check_envelope(read_envelope(envelope), agreement)
     seconds["read"] = time.perf_counter() - clock
 
     master_summary: MasterSummary | None = None
@@ -123,35 +132,34 @@ def verify_files(
             master_summary = load_master(taxpayers, addresses, workspace, progress=progress)
             seconds["load"] = time.perf_counter() - clock
 
-    matcher: SplinkMatcher | None = None
     model_trained = False
-    master: MasterConnection | None = None
-    try:
-        if not check.problems:
-            workspace.require_master()
-            model = current_model(workspace)
-            if model is None or model.vintage_id != current_vintage_id(workspace):
-                clock = time.perf_counter()
-                model, _ = train(workspace, progress=progress)
-                model_trained = True
-                seconds["train"] = time.perf_counter() - clock
-            master = MasterConnection(workspace.master_db)
-            matcher = SplinkMatcher(master, model)
-        clock = time.perf_counter()
-        outcome = verify_batch(
-            table,
-            check,
-            document.batch_id if isinstance(document.batch_id, str) else "",
-            agreement,
-            matcher,
-            progress=progress,
-        )
-        seconds["verify"] = time.perf_counter() - clock
-    finally:
-        if master is not None:
-            master.close()
+    if not check.problems:
+        workspace.require_master()
+        model = current_model(workspace)
+        if model is None or model.vintage_id != current_vintage_id(workspace):
+            clock = time.perf_counter()
+            train(workspace, progress=progress)
+            model_trained = True
+            seconds["train"] = time.perf_counter() - clock
 
-    write_response([row.response for row in outcome.rows], out)
+    clock = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="matchgate-trial-") as scratch:
+        store = open_store(Workspace(Path(scratch)))
+        try:
+            add_user(store, TRIAL_USER, [Role.OPERATOR], actor=None)
+            batch_id, _ = submit_batch(store, requests, envelope, agreement, actor=TRIAL_USER)
+            with (
+                matcher_for(workspace) as factory,
+                progress.task("Verifying the batch", total=1) as task,
+            ):
+                _, outcome = process_batch(store, batch_id, factory)
+                task.advance()
+            preview_response(store, batch_id, out)
+        finally:
+            store.close()
+    seconds["verify"] = time.perf_counter() - clock
+    if outcome is None:  # pragma: no cover - a fresh store always runs the match step
+        raise MatchgateError("the trial store did not match the batch")
     return VerifyReport(
         outcome=outcome,
         out_path=out,
@@ -160,6 +168,23 @@ def verify_files(
         model_trained=model_trained,
         seconds=seconds,
     )
+
+
+@contextmanager
+def matcher_for(workspace: Workspace) -> Iterator[Callable[[], Matcher]]:
+    """A factory for the workspace's matcher, opened only if a batch needs it."""
+    opened: list[MasterConnection] = []
+
+    def factory() -> Matcher:
+        master = MasterConnection(workspace.require_master())
+        opened.append(master)
+        return SplinkMatcher(master, require_model(workspace))
+
+    try:
+        yield factory
+    finally:
+        for master in opened:
+            master.close()
 
 
 def review_load(report: VerifyReport) -> int:

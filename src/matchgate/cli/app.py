@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from matchgate import __version__, services
-from matchgate.cli import render
+from matchgate.cli import render, workflow
 from matchgate.cli.demo import demo_command, synth_command
 from matchgate.config import load_settings
 from matchgate.errors import MatchgateError
@@ -35,6 +35,9 @@ master_app = typer.Typer(help="The custodian's master file.", no_args_is_help=Tr
 model_app = typer.Typer(help="The match model.", no_args_is_help=True)
 app.add_typer(master_app, name="master")
 app.add_typer(model_app, name="model")
+app.add_typer(workflow.batch_app, name="batch")
+app.add_typer(workflow.review_app, name="review")
+app.add_typer(workflow.user_app, name="user")
 
 stderr = Console(stderr=True)
 stdout = Console()

@@ -73,3 +73,5 @@ def demo_command(
         table.add_row("reason-code mismatches", str(accuracy.reason_code_mismatches))
         table.add_row("CURRENT/PRIOR errors", str(accuracy.address_match_errors))
         stdout.print(table)
+        if out is None:
+            stdout.print("(the synthetic files were temporary; keep them with --out DIR)")

@@ -1,0 +1,125 @@
+"""The review queue: held requests, shown beside their candidates, decided by officers.
+
+In: the workflow store (and, for display, the workspace's master file). Out:
+`ReviewItem`s (ITEM_ID = the decision id) with the request as received, the
+candidate taxpayers' records and the field-by-field evidence; and officers'
+decisions: confirm (-> VERIFIED) or deny (-> NO_MATCH), each with a note.
+
+Two officers working the same queue can never both decide one item: the
+decision row carries a version, and an update that finds it changed fails
+(optimistic locking, the same on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from matchgate.domain.lifecycle import BatchState, Role
+from matchgate.domain.outcomes import Outcome
+from matchgate.errors import MatchgateError
+from matchgate.store.database import session_scope
+from matchgate.store.tables import Batch, BatchRow, Decision, ReviewAction
+from matchgate.workflow.store import PermissionDenied, Store, now, require_role
+
+
+class AlreadyDecided(MatchgateError):
+    """Another officer decided this item first (or it was never held)."""
+
+    exit_code = 5
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    item_id: str
+    batch_id: str
+    request_id: str
+    review_reasons: list[str]
+    request: dict[str, Any]
+    evidence: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "item_id": self.item_id,
+            "batch_id": self.batch_id,
+            "request_id": self.request_id,
+            "review_reasons": self.review_reasons,
+            "request": self.request,
+            "evidence": self.evidence,
+        }
+
+
+def list_review_items(
+    store: Store, *, actor: str | None, batch_id: str | None = None
+) -> list[ReviewItem]:
+    """Every PENDING_REVIEW request (of one batch, or of all), in batch order."""
+    with session_scope(store.sessions) as session:
+        require_role(session, actor, Role.OFFICER)
+        query = (
+            select(Decision, BatchRow)
+            .join(
+                BatchRow,
+                (BatchRow.batch_id == Decision.batch_id)
+                & (BatchRow.row_index == Decision.row_index),
+            )
+            .where(Decision.outcome == Outcome.PENDING_REVIEW.value)
+            .order_by(Decision.batch_id, Decision.row_index)
+        )
+        if batch_id is not None:
+            query = query.where(Decision.batch_id == batch_id)
+        return [
+            ReviewItem(
+                item_id=decision.decision_id,
+                batch_id=decision.batch_id,
+                request_id=decision.request_id,
+                review_reasons=[r for r in decision.review_reasons.split(";") if r],
+                request=json.loads(row.fields),
+                evidence=json.loads(decision.evidence),
+            )
+            for decision, row in session.execute(query).all()
+        ]
+
+
+def decide_review_item(
+    store: Store, item_id: str, *, actor: str | None, confirm: bool, note: str
+) -> Outcome:
+    """Confirm or deny one held request; the officer may not be the batch's submitter."""
+    if not note.strip():
+        raise MatchgateError("a review decision needs a note saying why")
+    try:
+        with session_scope(store.sessions) as session:
+            require_role(session, actor, Role.OFFICER)
+            decision = session.get(Decision, item_id)
+            if decision is None:
+                raise MatchgateError(f"no review item {item_id!r}")
+            batch = session.get(Batch, decision.batch_id)
+            assert batch is not None
+            if batch.submitted_by == actor:
+                raise PermissionDenied(
+                    f"{actor!r} submitted batch {batch.batch_id}; another officer must review it"
+                )
+            if BatchState(batch.state) is not BatchState.IN_REVIEW:
+                raise AlreadyDecided(f"batch {batch.batch_id} is {batch.state}, not in_review")
+            if decision.outcome != Outcome.PENDING_REVIEW.value:
+                raise AlreadyDecided(f"item {item_id} was already decided ({decision.outcome})")
+            outcome = Outcome.VERIFIED if confirm else Outcome.NO_MATCH
+            decision.outcome = outcome.value
+            if not confirm:
+                decision.address_match = None
+            session.add(
+                ReviewAction(
+                    decision_id=item_id,
+                    batch_id=batch.batch_id,
+                    actor=actor,
+                    action="confirm" if confirm else "deny",
+                    note=note.strip(),
+                    at=now(),
+                )
+            )
+    except StaleDataError as exc:
+        raise AlreadyDecided(f"item {item_id} was decided by another officer meanwhile") from exc
+    return outcome

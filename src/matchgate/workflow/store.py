@@ -1,0 +1,91 @@
+"""Opening the workflow store and the people who act in it.
+
+In: settings (workspace, optional database URL). Out: a `Store` (engine +
+session factory, schema migrated to head) and the user checks every action
+goes through: an action is always attributed to a named user with the role
+it needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from matchgate.domain.lifecycle import Role
+from matchgate.errors import MatchgateError
+from matchgate.store.database import make_engine, session_scope, sqlite_url, upgrade
+from matchgate.store.tables import User
+from matchgate.workspace import Workspace
+
+
+class PermissionDenied(MatchgateError):
+    """The user is unknown or lacks the role, or the two-person rule forbids it."""
+
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class Store:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(workspace: Workspace, database_url: str | None = None) -> Store:
+    """The workflow store: PostgreSQL if a URL is given, else SQLite in the workspace."""
+    if database_url is None:
+        workspace.ensure()
+        database_url = sqlite_url(workspace.home / "workflow.sqlite")
+    engine = make_engine(database_url)
+    upgrade(engine)
+    return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -> User:
+    """Create or update a user. The first user needs no actor; later ones need an admin."""
+    name = name.strip()
+    if not name:
+        raise MatchgateError("a user needs a name")
+    with session_scope(store.sessions) as session:
+        existing_users = session.scalar(select(func.count()).select_from(User)) or 0
+        if existing_users:
+            require_role(session, actor, Role.ADMIN)
+        user = session.get(User, name)
+        role_text = ",".join(sorted({r.value for r in roles}))
+        if user is None:
+            user = User(name=name, roles=role_text, created_at=now())
+            session.add(user)
+        else:
+            user.roles = role_text
+        return user
+
+
+def roles_of(user: User) -> set[str]:
+    return {r for r in user.roles.split(",") if r}
+
+
+def require_role(session: Session, actor: str | None, role: Role) -> User:
+    """The acting user, if they exist and hold `role` (admins hold every role)."""
+    if not actor:
+        raise PermissionDenied("no user given: pass --as USER or set MATCHGATE_USER")
+    user = session.get(User, actor)
+    if user is None:
+        raise PermissionDenied(f"unknown user {actor!r}: an admin adds users with `user add`")
+    held = roles_of(user)
+    if role.value not in held and Role.ADMIN.value not in held:
+        raise PermissionDenied(f"user {actor!r} does not have the {role.value} role")
+    return user
+
+
+def list_users(store: Store) -> list[User]:
+    with session_scope(store.sessions) as session:
+        return list(session.scalars(select(User).order_by(User.name)))
