@@ -100,6 +100,10 @@ class Agreement(_Strict):
     required_fields: tuple[RequirableField, ...]
     accept_po_box: bool
     accept_rural_route: bool
+    # Never true in a lawful agreement (FORMATS.md §2: a ZIP code alone is not an
+    # address). It exists to model the 2025 rules, so that remediation can show
+    # what they disclosed.
+    accept_zip_only_address: bool = False
     quota_per_batch: int | None = Field(ge=1)
     boilerplate_reason_max_share: float = Field(gt=0.0, le=1.0)
     boilerplate_reason_min_rows: int = Field(ge=1)

@@ -18,10 +18,11 @@ import typer
 from rich.console import Console
 
 from matchgate import __version__, services
-from matchgate.cli import render, workflow
+from matchgate.cli import auditing, render, workflow
 from matchgate.cli.demo import demo_command, synth_command
 from matchgate.config import load_settings
 from matchgate.errors import MatchgateError
+from matchgate.logs import configure_file_logging
 from matchgate.workspace import Workspace
 
 app = typer.Typer(
@@ -38,6 +39,9 @@ app.add_typer(model_app, name="model")
 app.add_typer(workflow.batch_app, name="batch")
 app.add_typer(workflow.review_app, name="review")
 app.add_typer(workflow.user_app, name="user")
+app.add_typer(auditing.audit_app, name="audit")
+app.command("accounting")(auditing.accounting_command)
+app.command("remediate")(auditing.remediate_command)
 
 stderr = Console(stderr=True)
 stdout = Console()
@@ -50,6 +54,7 @@ Home = Annotated[
 
 def _workspace(home: Path | None) -> Workspace:
     settings = load_settings(**({"home": home} if home else {}))
+    configure_file_logging(settings.workspace.home / "matchgate.log")
     return settings.workspace
 
 

@@ -21,6 +21,7 @@ from matchgate import services
 from matchgate.agreements.loader import resolve_agreement
 from matchgate.config import Settings, load_settings
 from matchgate.domain.lifecycle import Role
+from matchgate.logs import configure_file_logging
 from matchgate.workflow import batches, review
 from matchgate.workflow.store import Store, add_user, list_users, open_store
 
@@ -40,7 +41,9 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a ta
 
 
 def _settings(home: Path | None) -> Settings:
-    return load_settings(**({"home": home} if home else {}))
+    settings = load_settings(**({"home": home} if home else {}))
+    configure_file_logging(settings.workspace.home / "matchgate.log")
+    return settings
 
 
 @contextmanager

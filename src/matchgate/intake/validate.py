@@ -201,6 +201,11 @@ def address_missing(
     placeholder, and the locality must be city + USPS state or a valid ZIP.
     Nothing else in the row (a TIN, a DOB) can make up for a missing address.
     """
+    zip_digits = normalise_zip(zip_code)
+    if agreement.accept_zip_only_address and zip_digits is not None and zip_digits.strip("0"):
+        # Only a deliberately lax agreement (the 2025 "ZIP-code proxy") says this;
+        # it exists so that remediation can replay what such rules disclosed.
+        return False
     allowed = {StreetKind.STREET}
     if agreement.accept_po_box:
         allowed.add(StreetKind.PO_BOX)
@@ -208,7 +213,6 @@ def address_missing(
         allowed.add(StreetKind.RURAL_ROUTE)
     if parse_street(street).kind not in allowed:
         return True
-    zip_digits = normalise_zip(zip_code)
     if zip_digits is not None and not zip_digits.strip("0"):
         return True  # 00000 (or 00000-0000): the "ZIP-shaped token" of F2
     return not (_city_given(city) and is_usps_state(state)) and zip_digits is None

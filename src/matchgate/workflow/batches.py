@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchgate.agreements.schema import Agreement
+from matchgate.audit.log import append_event, append_events
 from matchgate.disclose.minimise import LastKnownAddress, ResponseRow, response_row
 from matchgate.disclose.response import response_csv, write_response
 from matchgate.domain.lifecycle import PROCESSING, BatchState, Role, can_move
@@ -36,9 +37,11 @@ from matchgate.errors import InputFileError, MatchgateError
 from matchgate.intake.envelope import check_envelope, parse_envelope
 from matchgate.intake.readers import REQUEST_COLUMNS, read_requests
 from matchgate.intake.validate import validate_requests
+from matchgate.logs import get_logger
 from matchgate.pipeline import BatchOutcome, DecidedRequest, Matcher, verify_batch
 from matchgate.store.database import session_scope
 from matchgate.store.tables import Batch, BatchRow, Decision, Response, ReviewAction
+from matchgate.workflow import events
 from matchgate.workflow.evidence import decision_evidence
 from matchgate.workflow.store import PermissionDenied, Store, now, require_role
 
@@ -54,6 +57,8 @@ class BatchStateError(MatchgateError):
 
     exit_code = 5
 
+
+log = get_logger("workflow")
 
 #: Test hook: `MATCHGATE_FAULT=<point>` kills the process with SIGKILL when the
 #: named point is reached (used by the fault-injection test, never in service).
@@ -113,6 +118,7 @@ def _move(batch: Batch, target: BatchState) -> None:
         raise BatchStateError(f"batch {batch.batch_id} is {current.value}, cannot become {target}")
     batch.state = target.value
     batch.updated_at = now()
+    log.info("batch %s: %s -> %s", batch.batch_id, current.value, target.value)
 
 
 def submit_batch(
@@ -143,6 +149,7 @@ def submit_batch(
                     f"batch {batch_id} was already submitted with different content; "
                     "a corrected batch needs a new batch_id"
                 )
+            log.info("batch %s resubmitted with the same content: resuming", batch_id)
             return batch_id, True
         stamp = now()
         session.add(
@@ -169,6 +176,10 @@ def submit_batch(
                     fields=json.dumps(row, ensure_ascii=False),
                 )
             )
+        batch = session.get(Batch, batch_id)
+        assert batch is not None
+        append_event(session, events.batch_received(actor or "", batch, document, table.num_rows))
+        log.info("batch %s received: %d rows", batch_id, table.num_rows)
     _fault("after-received")
     return batch_id, False
 
@@ -190,7 +201,11 @@ def _table_of(session: Session, batch_id: str) -> pa.Table:
 
 
 def process_batch(
-    store: Store, batch_id: str, matcher_factory: Callable[[], Matcher]
+    store: Store,
+    batch_id: str,
+    matcher_factory: Callable[[], Matcher],
+    *,
+    actor: str | None = None,
 ) -> tuple[BatchSummary, BatchOutcome | None]:
     """Advance a batch through every automatic step it has not yet committed.
 
@@ -206,13 +221,21 @@ def process_batch(
                 break
             agreement = _agreement_of(batch)
             table = _table_of(session, batch_id)
-            envelope = check_envelope(
-                parse_envelope(batch.envelope, source=f"batch {batch_id} envelope"), agreement
-            )
+            document = parse_envelope(batch.envelope, source=f"batch {batch_id} envelope")
+            envelope = check_envelope(document, agreement)
+            who = actor or batch.submitted_by
             if state is BatchState.RECEIVED:
                 codes = validate_requests(table, envelope, agreement)
-                for row in session.scalars(select(BatchRow).where(BatchRow.batch_id == batch_id)):
+                rejected = []
+                for row in session.scalars(
+                    select(BatchRow)
+                    .where(BatchRow.batch_id == batch_id)
+                    .order_by(BatchRow.row_index)
+                ):
                     row.codes = join_codes(codes[row.row_index])
+                    if row.codes:
+                        rejected.append(events.request_rejected(who, row))
+                append_events(session, rejected)
                 _move(batch, BatchState.VALIDATED)
                 point = "after-validated"
             elif state is BatchState.VALIDATED:
@@ -223,8 +246,22 @@ def process_batch(
                 batch.vintage_id = outcome.vintage_id or None
                 batch.model_version = outcome.model_version or None
                 stamp = now()
-                for decided in outcome.rows:
-                    session.add(_decision_row(batch_id, decided, stamp))
+                stored = [_decision_row(batch_id, decided, stamp) for decided in outcome.rows]
+                session.add_all(stored)
+                rows_by_index = {
+                    r.row_index: r
+                    for r in session.scalars(select(BatchRow).where(BatchRow.batch_id == batch_id))
+                }
+                append_events(
+                    session,
+                    [
+                        events.decision_made(
+                            who, batch, rows_by_index[d.row_index], d, agreement, document
+                        )
+                        for d in stored
+                        if d.outcome != Outcome.REJECTED.value
+                    ],
+                )
                 _move(batch, BatchState.MATCHED)
                 point = "after-matched"
             else:  # MATCHED: hand over to people
@@ -353,6 +390,7 @@ def approve_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSum
         batch.approved_by = actor
         batch.approved_at = now()
         _move(batch, BatchState.APPROVED)
+        append_event(session, events.simple(actor or "", "batch_approved", batch_id))
     return batch_summary(store, batch_id)
 
 
@@ -377,6 +415,21 @@ def release_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSum
         batch.released_by = actor
         batch.released_at = now()
         _move(batch, BatchState.RELEASED)
+        verified = session.scalars(
+            select(Decision.decision_id).where(
+                Decision.batch_id == batch_id, Decision.outcome == Outcome.VERIFIED.value
+            )
+        ).all()
+        append_event(
+            session,
+            events.simple(
+                actor or "",
+                "batch_released",
+                batch_id,
+                response_sha256=hashlib.sha256(content).hexdigest(),
+                disclosures=len(verified),
+            ),
+        )
     _fault("after-released")
     return batch_summary(store, batch_id)
 
@@ -390,6 +443,10 @@ def respond(store: Store, batch_id: str, out: Path, *, actor: str | None) -> Pat
         if response is None or BatchState(batch.state) is not BatchState.RELEASED:
             raise BatchStateError(f"batch {batch_id} is {batch.state}: nothing is released yet")
         content = response.content
+        append_event(
+            session,
+            events.simple(actor or "", "response_downloaded", batch_id, sha256=response.sha256),
+        )
     partial = out.with_name(f".{out.name}.partial")
     partial.write_bytes(content)
     os.replace(partial, out)

@@ -19,12 +19,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from matchgate.audit.log import NewEvent, append_event, append_events
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.outcomes import Outcome
 from matchgate.errors import MatchgateError
+from matchgate.logs import get_logger
 from matchgate.store.database import session_scope
 from matchgate.store.tables import Batch, BatchRow, Decision, ReviewAction
 from matchgate.workflow.store import PermissionDenied, Store, now, require_role
+
+log = get_logger("review")
 
 
 class AlreadyDecided(MatchgateError):
@@ -71,7 +75,7 @@ def list_review_items(
         )
         if batch_id is not None:
             query = query.where(Decision.batch_id == batch_id)
-        return [
+        items = [
             ReviewItem(
                 item_id=decision.decision_id,
                 batch_id=decision.batch_id,
@@ -82,6 +86,21 @@ def list_review_items(
             )
             for decision, row in session.execute(query).all()
         ]
+        # Showing candidates is a view of taxpayer records: account for it.
+        append_events(
+            session,
+            [
+                NewEvent(
+                    actor=actor or "",
+                    action="records_viewed",
+                    batch_id=item.batch_id,
+                    decision_id=item.item_id,
+                    payload={"tins": [c.get("tin") for c in item.evidence.get("candidates", [])]},
+                )
+                for item in items
+            ],
+        )
+        return items
 
 
 def decide_review_item(
@@ -120,6 +139,21 @@ def decide_review_item(
                     at=now(),
                 )
             )
+            append_event(
+                session,
+                NewEvent(
+                    actor=actor or "",
+                    action="review_action",
+                    batch_id=batch.batch_id,
+                    decision_id=item_id,
+                    payload={
+                        "action": "confirm" if confirm else "deny",
+                        "outcome": outcome.value,
+                        "note": note.strip(),
+                    },
+                ),
+            )
+        log.info("review item %s: %s by %s", item_id, outcome.value, actor)
     except StaleDataError as exc:
         raise AlreadyDecided(f"item {item_id} was decided by another officer meanwhile") from exc
     return outcome

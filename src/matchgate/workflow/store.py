@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from matchgate.audit.log import NewEvent, append_event
 from matchgate.domain.lifecycle import Role
 from matchgate.errors import MatchgateError
 from matchgate.store.database import make_engine, session_scope, sqlite_url, upgrade
@@ -76,14 +77,26 @@ def roles_of(user: User) -> set[str]:
 def require_role(session: Session, actor: str | None, role: Role) -> User:
     """The acting user, if they exist and hold `role` (admins hold every role)."""
     if not actor:
-        raise PermissionDenied("no user given: pass --as USER or set MATCHGATE_USER")
+        raise _denied(session, "", role, "no user given: pass --as USER or set MATCHGATE_USER")
     user = session.get(User, actor)
     if user is None:
-        raise PermissionDenied(f"unknown user {actor!r}: an admin adds users with `user add`")
+        raise _denied(
+            session, actor, role, f"unknown user {actor!r}: an admin adds users with `user add`"
+        )
     held = roles_of(user)
     if role.value not in held and Role.ADMIN.value not in held:
-        raise PermissionDenied(f"user {actor!r} does not have the {role.value} role")
+        raise _denied(session, actor, role, f"user {actor!r} does not have the {role.value} role")
     return user
+
+
+def _denied(session: Session, actor: str, role: Role, message: str) -> PermissionDenied:
+    """Record a refused access in its own transaction (the caller's will roll back)."""
+    with Session(bind=session.get_bind()) as audit_session, audit_session.begin():
+        append_event(
+            audit_session,
+            NewEvent(actor=actor, action="access_denied", payload={"role": role.value}),
+        )
+    return PermissionDenied(message)
 
 
 def list_users(store: Store) -> list[User]:

@@ -1,0 +1,181 @@
+"""The audit log in the workflow store: append, verify, export.
+
+In: the caller's SQLAlchemy session (an event is appended inside the same
+transaction as the action it records, so either both happen or neither), or
+the store for verification and export. Out: hash-chained `audit_events`
+rows; `verify` reports the first broken link; `export` writes JSON Lines
+that an outside party can check with the rule in `audit/chain.py`.
+
+Appends lock the single `audit_head` row (SELECT ... FOR UPDATE on
+PostgreSQL; SQLite serialises writers), so concurrent actions never fork the
+chain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matchgate.audit.chain import AuditEvent, ChainBreak, canonical_json, link_hash, verify_chain
+from matchgate.store.tables import AuditEventRow, AuditHead
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    actor: str
+    action: str
+    payload: dict[str, Any]
+    batch_id: str | None = None
+    decision_id: str | None = None
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def append_events(session: Session, events: Sequence[NewEvent]) -> int:
+    """Append events in order inside the caller's transaction; returns the last seq."""
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    seq, previous = head.seq, head.hash
+    at = _stamp()
+    rows = []
+    for new in events:
+        seq += 1
+        event = AuditEvent(
+            seq=seq,
+            at=at,
+            actor=new.actor,
+            action=new.action,
+            batch_id=new.batch_id,
+            decision_id=new.decision_id,
+            payload=new.payload,
+        )
+        digest = link_hash(previous, event)
+        rows.append(
+            AuditEventRow(
+                seq=seq,
+                at=at,
+                actor=new.actor,
+                action=new.action,
+                batch_id=new.batch_id,
+                decision_id=new.decision_id,
+                payload=canonical_json(new.payload),
+                prev_hash=previous,
+                hash=digest,
+            )
+        )
+        previous = digest
+    session.add_all(rows)
+    head.seq, head.hash = seq, previous
+    return seq
+
+
+def append_event(session: Session, event: NewEvent) -> int:
+    return append_events(session, [event])
+
+
+def _as_event(row: AuditEventRow) -> AuditEvent:
+    try:
+        payload = json.loads(row.payload)
+    except ValueError:
+        payload = {"unreadable": row.payload}
+    return AuditEvent(
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        batch_id=row.batch_id,
+        decision_id=row.decision_id,
+        payload=payload,
+    )
+
+
+def _rows(session: Session, chunk: int = 5000) -> Iterator[AuditEventRow]:
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.seq > last)
+            .order_by(AuditEventRow.seq)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events: int
+    head_seq: int
+    head_hash: str
+    first_break: ChainBreak | None
+
+
+def verify(session: Session) -> ChainReport:
+    """Recompute the whole chain; the head row must name its last link."""
+    count = 0
+
+    def links() -> Iterator[tuple[AuditEvent, str, str]]:
+        nonlocal count
+        for row in _rows(session):
+            count += 1
+            yield _as_event(row), row.prev_hash, row.hash
+
+    broken = verify_chain(links())
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1)).one()
+    if broken is None and head.seq != count:
+        broken = ChainBreak(
+            min(head.seq, count) + 1, f"head names event {head.seq}: events missing"
+        )
+    elif broken is None and count and head.hash != _last_hash(session):
+        broken = ChainBreak(head.seq, "the head does not name the last event")
+    return ChainReport(events=count, head_seq=head.seq, head_hash=head.hash, first_break=broken)
+
+
+def _last_hash(session: Session) -> str:
+    row = session.scalars(
+        select(AuditEventRow).order_by(AuditEventRow.seq.desc()).limit(1)
+    ).one_or_none()
+    return row.hash if row else ""
+
+
+def export(
+    session: Session, out: Path, *, since: datetime | None = None, until: datetime | None = None
+) -> int:
+    """Write events (with their links) as JSON Lines, then the chain head; atomically."""
+    lower = since.isoformat() if since else None
+    upper = until.isoformat() if until else None
+    written = 0
+    partial = out.with_name(f".{out.name}.partial")
+    with partial.open("w", encoding="utf-8") as handle:
+        for row in _rows(session):
+            day = row.at[:10]
+            if (lower and day < lower[:10]) or (upper and day > upper[:10]):
+                continue
+            record = {
+                "seq": row.seq,
+                "at": row.at,
+                "actor": row.actor,
+                "action": row.action,
+                "batch_id": row.batch_id,
+                "decision_id": row.decision_id,
+                "payload": json.loads(row.payload),
+                "prev_hash": row.prev_hash,
+                "hash": row.hash,
+            }
+            handle.write(canonical_json(record) + "\n")
+            written += 1
+        head = session.scalars(select(AuditHead).where(AuditHead.id == 1)).one()
+        handle.write(canonical_json({"chain_head": {"seq": head.seq, "hash": head.hash}}) + "\n")
+    os.replace(partial, out)
+    return written
