@@ -42,6 +42,7 @@ app.add_typer(workflow.user_app, name="user")
 app.add_typer(auditing.audit_app, name="audit")
 app.command("accounting")(auditing.accounting_command)
 app.command("remediate")(auditing.remediate_command)
+app.command("purge")(auditing.purge_command)
 
 stderr = Console(stderr=True)
 stdout = Console()

@@ -14,7 +14,7 @@ from matchgate.agreements.loader import resolve_agreement
 from matchgate.audit.accounting import disclosures_csv, write_csv, yearly_counts
 from matchgate.cli.workflow import Actor, Home, _settings, _store
 from matchgate.errors import MatchgateError
-from matchgate.workflow import auditing
+from matchgate.workflow import auditing, retention
 
 audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
 stdout = Console()
@@ -145,3 +145,17 @@ def remediate_command(
         )
     stdout.print(table)
     stdout.print(f"Disposal notice written to {notice}")
+
+
+def purge_command(
+    before: Annotated[str, typer.Option(help="Purge batches released before this date.")],
+    actor: Actor = None,
+    workspace: Home = None,
+) -> None:
+    """Purge released batches older than the retention period (refused if too recent)."""
+    settings = _settings(workspace)
+    cutoff = _date(before, "--before")
+    assert cutoff is not None
+    with _store(settings) as store:
+        purged = retention.purge_batches(store, cutoff, actor=actor or settings.user)
+    stdout.print(f"{len(purged)} batch(es) purged")

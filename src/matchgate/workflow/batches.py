@@ -24,7 +24,9 @@ from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from matchgate.agreements.schema import Agreement
 from matchgate.audit.log import append_event, append_events
@@ -43,7 +45,7 @@ from matchgate.store.database import session_scope
 from matchgate.store.tables import Batch, BatchRow, Decision, Response, ReviewAction
 from matchgate.workflow import events
 from matchgate.workflow.evidence import decision_evidence
-from matchgate.workflow.store import PermissionDenied, Store, now, require_role
+from matchgate.workflow.store import Store, denied, now, require_role
 
 
 class BatchConflict(MatchgateError):
@@ -133,6 +135,21 @@ def submit_batch(
 
     Returns the batch id and whether it already existed (a resubmission).
     """
+    try:
+        return _submit(store, requests_path, envelope_path, agreement, actor=actor)
+    except IntegrityError:
+        # The same batch was stored by a concurrent submit: resubmit (idempotent).
+        return _submit(store, requests_path, envelope_path, agreement, actor=actor)
+
+
+def _submit(
+    store: Store,
+    requests_path: Path,
+    envelope_path: Path,
+    agreement: Agreement,
+    *,
+    actor: str | None,
+) -> tuple[str, bool]:
     digest = content_hash(requests_path, envelope_path)
     table = read_requests(requests_path)
     envelope_text = envelope_path.read_text(encoding="utf-8-sig")
@@ -383,9 +400,12 @@ def approve_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSum
                 ).all()
             )
             if actor in reviewers or actor == batch.submitted_by:
-                raise PermissionDenied(
+                raise denied(
+                    session,
+                    actor or "",
+                    {"rule": "two-person", "batch_id": batch_id},
                     f"two-person rule: {actor!r} submitted or reviewed batch {batch_id}; "
-                    "another approver must approve it"
+                    "another approver must approve it",
                 )
         batch.approved_by = actor
         batch.approved_at = now()
@@ -396,42 +416,50 @@ def approve_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSum
 
 def release_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSummary:
     """Store the response once; releasing a released batch changes nothing."""
+    try:
+        return _release(store, batch_id, actor=actor)
+    except (StaleDataError, IntegrityError):
+        # Another approver released it at the same moment: theirs stands.
+        summary = batch_summary(store, batch_id)
+        if summary.state != BatchState.RELEASED.value:
+            raise
+        return summary
+
+
+def _release(store: Store, batch_id: str, *, actor: str | None) -> BatchSummary:
     with session_scope(store.sessions) as session:
         require_role(session, actor, Role.APPROVER)
         batch = _get(session, batch_id)
-        if BatchState(batch.state) is BatchState.RELEASED:
-            return batch_summary(store, batch_id)
-        if BatchState(batch.state) is not BatchState.APPROVED:
-            raise BatchStateError(f"batch {batch_id} is {batch.state}: approve it first")
-        content = response_csv(decided_rows(session, batch))
-        session.add(
-            Response(
-                batch_id=batch_id,
-                content=content,
-                sha256=hashlib.sha256(content).hexdigest(),
-                created_at=now(),
-            )
-        )
-        batch.released_by = actor
-        batch.released_at = now()
-        _move(batch, BatchState.RELEASED)
-        verified = session.scalars(
-            select(Decision.decision_id).where(
-                Decision.batch_id == batch_id, Decision.outcome == Outcome.VERIFIED.value
-            )
-        ).all()
-        append_event(
-            session,
-            events.simple(
-                actor or "",
-                "batch_released",
-                batch_id,
-                response_sha256=hashlib.sha256(content).hexdigest(),
-                disclosures=len(verified),
-            ),
-        )
+        if BatchState(batch.state) is not BatchState.RELEASED:
+            _store_response(session, batch, actor)
     _fault("after-released")
     return batch_summary(store, batch_id)
+
+
+def _store_response(session: Session, batch: Batch, actor: str | None) -> None:
+    if BatchState(batch.state) is not BatchState.APPROVED:
+        raise BatchStateError(f"batch {batch.batch_id} is {batch.state}: approve it first")
+    content = response_csv(decided_rows(session, batch))
+    digest = hashlib.sha256(content).hexdigest()
+    session.add(Response(batch_id=batch.batch_id, content=content, sha256=digest, created_at=now()))
+    batch.released_by = actor
+    batch.released_at = now()
+    _move(batch, BatchState.RELEASED)
+    disclosures = session.scalars(
+        select(Decision.decision_id).where(
+            Decision.batch_id == batch.batch_id, Decision.outcome == Outcome.VERIFIED.value
+        )
+    ).all()
+    append_event(
+        session,
+        events.simple(
+            actor or "",
+            "batch_released",
+            batch.batch_id,
+            response_sha256=digest,
+            disclosures=len(disclosures),
+        ),
+    )
 
 
 def respond(store: Store, batch_id: str, out: Path, *, actor: str | None) -> Path:

@@ -26,7 +26,7 @@ from matchgate.errors import MatchgateError
 from matchgate.logs import get_logger
 from matchgate.store.database import session_scope
 from matchgate.store.tables import Batch, BatchRow, Decision, ReviewAction
-from matchgate.workflow.store import PermissionDenied, Store, now, require_role
+from matchgate.workflow.store import Store, denied, now, require_role
 
 log = get_logger("review")
 
@@ -118,8 +118,11 @@ def decide_review_item(
             batch = session.get(Batch, decision.batch_id)
             assert batch is not None
             if batch.submitted_by == actor:
-                raise PermissionDenied(
-                    f"{actor!r} submitted batch {batch.batch_id}; another officer must review it"
+                raise denied(
+                    session,
+                    actor or "",
+                    {"rule": "submitter may not review", "batch_id": batch.batch_id},
+                    f"{actor!r} submitted batch {batch.batch_id}; another officer must review it",
                 )
             if BatchState(batch.state) is not BatchState.IN_REVIEW:
                 raise AlreadyDecided(f"batch {batch.batch_id} is {batch.state}, not in_review")

@@ -90,12 +90,18 @@ def require_role(session: Session, actor: str | None, role: Role) -> User:
 
 
 def _denied(session: Session, actor: str, role: Role, message: str) -> PermissionDenied:
-    """Record a refused access in its own transaction (the caller's will roll back)."""
+    return denied(session, actor, {"role": role.value}, message)
+
+
+def denied(session: Session, actor: str, details: dict[str, str], message: str) -> PermissionDenied:
+    """Record a refused access and return the error to raise.
+
+    The caller's transaction will roll back, so the event is written first, in
+    a transaction of its own (on SQLite the caller's lock is released first).
+    """
+    session.rollback()
     with Session(bind=session.get_bind()) as audit_session, audit_session.begin():
-        append_event(
-            audit_session,
-            NewEvent(actor=actor, action="access_denied", payload={"role": role.value}),
-        )
+        append_event(audit_session, NewEvent(actor=actor, action="access_denied", payload=details))
     return PermissionDenied(message)
 
 
