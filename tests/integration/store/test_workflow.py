@@ -23,6 +23,7 @@ import io
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ from matchgate.workflow.batches import (
     respond,
     submit_batch,
 )
+from matchgate.workflow.retention import RetentionRefused, purge_batches
 from matchgate.workflow.review import AlreadyDecided, decide_review_item, list_review_items
 from matchgate.workflow.store import PermissionDenied, Store, add_user, list_users, open_store
 from matchgate.workspace import Workspace
@@ -955,3 +957,24 @@ def test_two_approvers_releasing_at_once_release_once(store: Store, files: Batch
     )
     assert all(not isinstance(r, BaseException) for r in results), results
     assert count(store, Response) == 1
+
+
+def test_req33_purge_refuses_records_inside_the_retention_period(
+    store: Store, files: BatchFiles
+) -> None:
+    add_people(store)
+    submit_and_process(store, files)
+    item_id = the_pending_item(store)
+    decide_review_item(store, item_id, actor="off1", confirm=True, note="checked")
+    approve_batch(store, BATCH_ID, actor="appr")
+    release_batch(store, BATCH_ID, actor="appr")
+    today = date(2026, 6, 1)
+    with pytest.raises(RetentionRefused):
+        purge_batches(store, date(2022, 1, 1), actor="admin", today=today)
+    assert count(store, Batch) == 1
+    # Five years on, the same batch may go; the purge itself is audited.
+    later = date(2032, 6, 1)
+    assert purge_batches(store, date(2027, 1, 1), actor="admin", today=later) == [BATCH_ID]
+    assert count(store, Batch) == 0
+    with store.sessions() as session:
+        assert verify(session).first_break is None
