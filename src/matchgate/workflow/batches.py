@@ -201,11 +201,32 @@ def _submit(
     return batch_id, False
 
 
+class BatchFailed(MatchgateError):
+    """The batch cannot be processed as stored; it is marked `failed` with the reason."""
+
+    exit_code = 5
+
+
 def _agreement_of(batch: Batch) -> Agreement:
-    agreement = Agreement.model_validate(json.loads(batch.agreement_document))
-    if agreement.content_hash != batch.agreement_hash:
-        raise MatchgateError(f"batch {batch.batch_id}: stored agreement does not match its hash")
+    try:
+        agreement = Agreement.model_validate(json.loads(batch.agreement_document))
+    except ValueError:
+        agreement = None
+    if agreement is None or agreement.content_hash != batch.agreement_hash:
+        raise BatchFailed(f"batch {batch.batch_id}: the stored agreement does not match its hash")
     return agreement
+
+
+def _mark_failed(store: Store, batch_id: str, reason: str, actor: str | None) -> None:
+    with session_scope(store.sessions) as session:
+        batch = _get(session, batch_id)
+        if can_move(BatchState(batch.state), BatchState.FAILED):
+            batch.failure_reason = reason
+            _move(batch, BatchState.FAILED)
+            append_event(
+                session,
+                events.simple(actor or batch.submitted_by, "batch_failed", batch_id, reason=reason),
+            )
 
 
 def _table_of(session: Session, batch_id: str) -> pa.Table:
@@ -229,6 +250,21 @@ def process_batch(
     Returns the batch summary and, when this call ran the match step, the
     decided rows as the pipeline produced them (for scoring and reports).
     """
+    try:
+        return _process(store, batch_id, matcher_factory, actor=actor)
+    except BatchFailed as exc:
+        # Not transient: retrying cannot help, so the batch says why it stopped.
+        _mark_failed(store, batch_id, exc.message, actor)
+        raise
+
+
+def _process(
+    store: Store,
+    batch_id: str,
+    matcher_factory: Callable[[], Matcher],
+    *,
+    actor: str | None,
+) -> tuple[BatchSummary, BatchOutcome | None]:
     matched: BatchOutcome | None = None
     while True:
         with session_scope(store.sessions) as session:

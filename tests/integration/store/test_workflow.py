@@ -50,6 +50,7 @@ from matchgate.store.database import alembic_config, upgrade
 from matchgate.store.tables import Base, Batch, BatchRow, Decision, Response, ReviewAction, User
 from matchgate.workflow.batches import (
     BatchConflict,
+    BatchFailed,
     BatchStateError,
     approve_batch,
     batch_summary,
@@ -978,3 +979,20 @@ def test_req33_purge_refuses_records_inside_the_retention_period(
     assert count(store, Batch) == 0
     with store.sessions() as session:
         assert verify(session).first_break is None
+
+
+def test_a_batch_whose_stored_agreement_was_altered_fails_with_a_reason(
+    store: Store, files: BatchFiles
+) -> None:
+    add_people(store)
+    batch_id, _ = submit_batch(
+        store, files.requests, files.envelope, reference_agreement(), actor="op"
+    )
+    lowered = "REPLACE(agreement_document, '0.999', '0.5')"
+    with store.sessions() as session, session.begin():
+        session.execute(text(f"UPDATE batches SET agreement_document = {lowered}"))
+    with pytest.raises(BatchFailed):
+        process_batch(store, batch_id, _no_matcher)
+    summary = batch_summary(store, batch_id)
+    assert summary.state == BatchState.FAILED.value
+    assert summary.failure_reason is not None and "agreement" in summary.failure_reason
