@@ -89,11 +89,14 @@ def submit(
     """Submit a batch (again: resumes it) and process it up to review."""
     settings = _settings(workspace)
     with _store(settings) as store:
-        batch_id, _ = batches.submit_batch(
+        batch_id, resumed = batches.submit_batch(
             store, requests, envelope, resolve_agreement(agreement), actor=actor or settings.user
         )
         with services.matcher_for(settings.workspace) as factory:
             summary, _ = batches.process_batch(store, batch_id, factory)
+    summary.resumed = resumed
+    if resumed and not as_json:
+        stdout.print(f"batch {batch_id} was already submitted: resumed from its stored state")
     _summary(summary, as_json)
 
 

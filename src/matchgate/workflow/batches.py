@@ -100,6 +100,7 @@ class BatchSummary:
             "failure_reason": self.failure_reason,
             "vintage_id": self.vintage_id,
             "model_version": self.model_version,
+            "resumed": self.resumed,
         }
 
 
@@ -165,6 +166,11 @@ def _submit(
                 raise BatchConflict(
                     f"batch {batch_id} was already submitted with different content; "
                     "a corrected batch needs a new batch_id"
+                )
+            if existing.agreement_hash != agreement.content_hash:
+                raise BatchConflict(
+                    f"batch {batch_id} was submitted under agreement {existing.agreement_id} "
+                    f"({existing.agreement_hash[:12]}); resubmit it under the same agreement"
                 )
             log.info("batch %s resubmitted with the same content: resuming", batch_id)
             return batch_id, True

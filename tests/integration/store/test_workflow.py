@@ -36,7 +36,7 @@ from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from factories import reference_agreement, request_rows, write_csv, write_envelope
+from factories import agreement, reference_agreement, request_rows, write_csv, write_envelope
 from matchgate.audit.log import verify
 from matchgate.decide.evidence import RequestFacts
 from matchgate.decide.policy import Candidate, PersonFacts
@@ -996,3 +996,13 @@ def test_a_batch_whose_stored_agreement_was_altered_fails_with_a_reason(
     summary = batch_summary(store, batch_id)
     assert summary.state == BatchState.FAILED.value
     assert summary.failure_reason is not None and "agreement" in summary.failure_reason
+
+
+def test_resubmitting_under_a_different_agreement_is_a_conflict(
+    store: Store, files: BatchFiles
+) -> None:
+    add_people(store)
+    submit_batch(store, files.requests, files.envelope, reference_agreement(), actor="op")
+    stricter = agreement(version=2, match={"min_match_probability": 0.9999999})
+    with pytest.raises(BatchConflict):
+        submit_batch(store, files.requests, files.envelope, stricter, actor="op")

@@ -1,0 +1,44 @@
+"""Shared, built-once fixtures for the slow end-to-end tests.
+
+A small synthetic world (1,500 taxpayers, 300 requests, seed 5) and a
+workspace prepared from it once, through the command line (`master load`,
+`model train`). Tests copy the prepared workspace instead of rebuilding it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from e2e.workflow_cli import Workflow, spawn_ok
+from matchgate import services
+
+TAXPAYERS, REQUESTS, SEED = 1500, 300, 5
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("world")
+    return services.synthesise(folder, taxpayers=TAXPAYERS, requests=REQUESTS, seed=SEED)
+
+
+@pytest.fixture(scope="session")
+def prepared_workspace(tmp_path_factory: pytest.TempPathFactory, world: dict[str, Path]) -> Path:
+    """A workspace with the master file loaded and a model trained (no workflow store yet)."""
+    home = tmp_path_factory.mktemp("prepared") / "workspace"
+    spawn_ok(
+        "master", "load",
+        "--taxpayers", world["taxpayers"], "--addresses", world["addresses"],
+        "--workspace", home,
+    )  # fmt: skip
+    spawn_ok("model", "train", "--workspace", home)
+    assert (home / "master.duckdb").is_file()
+    assert not (home / "workflow.sqlite").exists()
+    return home
+
+
+@pytest.fixture
+def workflow(tmp_path: Path, prepared_workspace: Path, world: dict[str, Path]) -> Workflow:
+    """A copy of the prepared workspace with its users added through the CLI."""
+    return Workflow.copy_of(prepared_workspace, tmp_path / "workspace", world)
