@@ -15,7 +15,7 @@ import json
 import os
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from matchgate.agreements.schema import Agreement
 from matchgate.agreements.statutes import normalise_statute
 from matchgate.audit.log import NewEvent, append_event
+from matchgate.disclose.response import neutralise_formula
 from matchgate.domain.lifecycle import BatchState
 from matchgate.domain.outcomes import Outcome
 from matchgate.intake.envelope import parse_envelope
@@ -48,6 +49,14 @@ class Disclosure:
 
 
 COLUMNS = tuple(f.name for f in fields(Disclosure))
+
+
+def utc(moment: datetime) -> datetime:
+    """A stored time as UTC: SQLite gives it back naive (it was stored in UTC),
+    PostgreSQL in the session's time zone."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _text(value: object) -> str:
@@ -79,9 +88,9 @@ def disclosures(
         query = query.where(Decision.tin == tin.replace("-", "").strip())
     found = []
     for decision, batch, row in session.execute(query).all():
-        released = batch.released_at
-        if released is None:
+        if batch.released_at is None:
             continue
+        released = utc(batch.released_at)
         day = released.date()
         if (since and day < since) or (until and day > until):
             continue
@@ -139,7 +148,7 @@ def disclosures_csv(found: list[Disclosure]) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for disclosure in found:
-        writer.writerow(asdict(disclosure))
+        writer.writerow({k: neutralise_formula(v) for k, v in asdict(disclosure).items()})
     return buffer.getvalue().encode("utf-8")
 
 

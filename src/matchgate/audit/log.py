@@ -87,6 +87,10 @@ def _as_event(row: AuditEventRow) -> AuditEvent:
         payload = json.loads(row.payload)
     except ValueError:
         payload = {"unreadable": row.payload}
+    if canonical_json(payload) != row.payload:
+        # Every stored byte counts: a payload re-written in another (even
+        # equivalent) form is an edit, so it can no longer hash as stored.
+        payload = {"not canonical": row.payload}
     return AuditEvent(
         seq=row.seq,
         at=row.at,
@@ -99,14 +103,12 @@ def _as_event(row: AuditEventRow) -> AuditEvent:
 
 
 def _rows(session: Session, chunk: int = 5000) -> Iterator[AuditEventRow]:
-    last = 0
+    last: int | None = None  # no lower bound at first: a forged seq 0 or -1 is read too
     while True:
-        rows = session.scalars(
-            select(AuditEventRow)
-            .where(AuditEventRow.seq > last)
-            .order_by(AuditEventRow.seq)
-            .limit(chunk)
-        ).all()
+        query = select(AuditEventRow).order_by(AuditEventRow.seq).limit(chunk)
+        if last is not None:
+            query = query.where(AuditEventRow.seq > last)
+        rows = session.scalars(query).all()
         if not rows:
             return
         yield from rows
@@ -132,10 +134,17 @@ def verify(session: Session) -> ChainReport:
             yield _as_event(row), row.prev_hash, row.hash
 
     broken = verify_chain(links())
-    head = session.scalars(select(AuditHead).where(AuditHead.id == 1)).one()
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1)).one_or_none()
+    if head is None:
+        return ChainReport(
+            events=count,
+            head_seq=0,
+            head_hash="",
+            first_break=broken or ChainBreak(count + 1, "the chain head record is missing"),
+        )
     if broken is None and head.seq != count:
         broken = ChainBreak(
-            min(head.seq, count) + 1, f"head names event {head.seq}: events missing"
+            min(head.seq, count) + 1, f"the head names event {head.seq} but {count} are stored"
         )
     elif broken is None and count and head.hash != _last_hash(session):
         broken = ChainBreak(head.seq, "the head does not name the last event")
@@ -156,6 +165,7 @@ def export(
     lower = since.isoformat() if since else None
     upper = until.isoformat() if until else None
     written = 0
+    last_seq, last_hash = 0, ""
     partial = out.with_name(f".{out.name}.partial")
     with partial.open("w", encoding="utf-8") as handle:
         for row in _rows(session):
@@ -175,7 +185,14 @@ def export(
             }
             handle.write(canonical_json(record) + "\n")
             written += 1
+            last_seq, last_hash = row.seq, row.hash
         head = session.scalars(select(AuditHead).where(AuditHead.id == 1)).one()
-        handle.write(canonical_json({"chain_head": {"seq": head.seq, "hash": head.hash}}) + "\n")
+        closing = {
+            # The head of what this file holds (the whole chain unless a date
+            # range was asked for), and the store's head when it was written.
+            "chain_head": {"seq": last_seq, "hash": last_hash},
+            "store_head": {"seq": head.seq, "hash": head.hash},
+        }
+        handle.write(canonical_json(closing) + "\n")
     os.replace(partial, out)
     return written

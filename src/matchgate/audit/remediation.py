@@ -30,10 +30,11 @@ from sqlalchemy.orm import Session
 from matchgate.agreements.schema import Agreement
 from matchgate.audit.accounting import disclosures
 from matchgate.audit.log import NewEvent, append_event
+from matchgate.disclose.response import neutralise_formula
 from matchgate.intake.envelope import check_envelope, parse_envelope
 from matchgate.intake.readers import REQUEST_COLUMNS
 from matchgate.intake.validate import validate_requests
-from matchgate.store.tables import Batch, BatchRow, Decision
+from matchgate.store.tables import Batch, BatchRow, Decision, ReviewAction
 
 NOTICE_COLUMNS = ("request_id", "batch_id", "case_number", "disclosed_fields", "reason")
 
@@ -63,7 +64,9 @@ def _batch_codes(session: Session, batch: Batch, corrected: Agreement) -> dict[i
     return {row.row_index: [c.value for c in codes[row.row_index]] for row in rows}
 
 
-def _decision_reasons(evidence: dict[str, Any], corrected: Agreement) -> list[str]:
+def _decision_reasons(
+    evidence: dict[str, Any], corrected: Agreement, *, confirmed_by_officer: bool
+) -> list[str]:
     reasons = []
     winner = next(
         (c for c in evidence.get("candidates", []) if c.get("tin") == evidence.get("tin")), None
@@ -78,7 +81,10 @@ def _decision_reasons(evidence: dict[str, Any], corrected: Agreement) -> list[st
         ):
             reasons.append("the DOB, TIN or suffix given conflicts with the taxpayer's")
     probability = evidence.get("match_probability")
-    if probability is not None and probability < corrected.match.min_match_probability:
+    # A held request that a disclosure officer confirmed was identified by a
+    # person, not by the score; the law's other conditions still apply to it.
+    below = probability is not None and probability < corrected.match.min_match_probability
+    if below and not confirmed_by_officer:
         reasons.append("the identification is below the agreement's certainty threshold")
     return reasons
 
@@ -97,7 +103,18 @@ def replay(session: Session, corrected: Agreement, *, since: date | None = None)
         codes = codes_by_batch[batch.batch_id][decision.row_index]
         if codes:
             reasons.append(f"the request would be REJECTED ({';'.join(codes)})")
-        reasons += _decision_reasons(json.loads(decision.evidence), corrected)
+        confirmed = (
+            session.scalar(
+                select(ReviewAction.id).where(
+                    ReviewAction.decision_id == decision.decision_id,
+                    ReviewAction.action == "confirm",
+                )
+            )
+            is not None
+        )
+        reasons += _decision_reasons(
+            json.loads(decision.evidence), corrected, confirmed_by_officer=confirmed
+        )
         disclosed = [f for f in disclosure.fields_disclosed.split(";") if f]
         destroy = disclosed
         not_allowed = [f for f in disclosed if f not in corrected.disclose]
@@ -138,7 +155,6 @@ def disposal_notice_csv(findings: list[Finding]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(NOTICE_COLUMNS)
     for f in findings:
-        writer.writerow(
-            [f.request_id, f.batch_id, f.case_number, f.disclosed_fields, "; ".join(f.reasons)]
-        )
+        cells = [f.request_id, f.batch_id, f.case_number, f.disclosed_fields, "; ".join(f.reasons)]
+        writer.writerow([neutralise_formula(cell) for cell in cells])
     return buffer.getvalue().encode("utf-8")

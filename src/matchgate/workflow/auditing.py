@@ -13,21 +13,29 @@ from matchgate.agreements.schema import Agreement
 from matchgate.audit import accounting, remediation
 from matchgate.audit.log import ChainReport, NewEvent, append_event, export, verify
 from matchgate.domain.lifecycle import Role
+from matchgate.logs import get_logger
 from matchgate.store.database import session_scope
 from matchgate.workflow.store import Store, require_role
+
+log = get_logger("audit")
 
 
 def verify_audit(store: Store, *, actor: str | None) -> ChainReport:
     with session_scope(store.sessions) as session:
         require_role(session, actor, Role.AUDITOR)
         report = verify(session)
-        if report.first_break is None:
+        broken = report.first_break
+        if broken is None:
             append_event(
                 session,
                 NewEvent(
                     actor=actor or "", action="audit_verified", payload={"events": report.events}
                 ),
             )
+        else:
+            # Nothing is appended to a chain that no longer holds; the finding
+            # goes to the application log (ids only) and to the caller.
+            log.warning("audit chain broken at event %d (verified by %s)", broken.seq, actor)
     return report
 
 

@@ -62,11 +62,20 @@ def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -
             require_role(session, actor, Role.ADMIN)
         user = session.get(User, name)
         role_text = ",".join(sorted({r.value for r in roles}))
+        before = user.roles if user is not None else None
         if user is None:
             user = User(name=name, roles=role_text, created_at=now())
             session.add(user)
         else:
             user.roles = role_text
+        append_event(
+            session,
+            NewEvent(
+                actor=actor or name,
+                action="user_roles_changed",
+                payload={"user": name, "roles_before": before, "roles": role_text},
+            ),
+        )
         return user
 
 
