@@ -23,6 +23,7 @@ from matchgate.cli.demo import demo_command, synth_command
 from matchgate.config import load_settings
 from matchgate.errors import MatchgateError
 from matchgate.logs import configure_file_logging
+from matchgate.workflow.auditing import record_workspace_event
 from matchgate.workspace import Workspace
 
 app = typer.Typer(
@@ -43,6 +44,7 @@ app.add_typer(auditing.audit_app, name="audit")
 app.command("accounting")(auditing.accounting_command)
 app.command("remediate")(auditing.remediate_command)
 app.command("purge")(auditing.purge_command)
+app.command("recall")(auditing.recall_command)
 
 stderr = Console(stderr=True)
 stdout = Console()
@@ -73,11 +75,22 @@ def master_load(
     taxpayers: Annotated[Path, typer.Option(help="Taxpayers file (CSV, Parquet, JSONL).")],
     addresses: Annotated[Path, typer.Option(help="Address history file.")],
     workspace: Home = None,
+    actor: workflow.Actor = None,
 ) -> None:
     """Standardise a master-file vintage into the workspace."""
+    settings = workflow._settings(workspace)
     summary = services.load_master_file(
-        _workspace(workspace), taxpayers, addresses, progress=render.RichProgress(stderr)
+        settings.workspace, taxpayers, addresses, progress=render.RichProgress(stderr)
     )
+    with workflow._store(settings) as store:
+        record_workspace_event(
+            store,
+            actor or settings.user,
+            "master_loaded",
+            vintage_id=summary.vintage_id,
+            taxpayers=summary.taxpayers,
+            address_rows=summary.address_rows,
+        )
     render.master_summary(stdout, summary)
 
 
@@ -85,11 +98,18 @@ def master_load(
 def model_train(
     workspace: Home = None,
     seed: Annotated[int, typer.Option(help="Seed for u sampling.")] = 42,
+    actor: workflow.Actor = None,
 ) -> None:
     """Train the Splink model on the workspace's master file (EM, no labels)."""
+    settings = workflow._settings(workspace)
     model, path = services.train(
-        _workspace(workspace), seed=seed, progress=render.RichProgress(stderr)
+        settings.workspace, seed=seed, progress=render.RichProgress(stderr)
     )
+    with workflow._store(settings) as store:
+        record_workspace_event(
+            store, actor or settings.user, "model_trained", model_version=model.version,
+            vintage_id=model.vintage_id,
+        )  # fmt: skip
     stdout.print(f"model {model.version} saved to {path}")
 
 

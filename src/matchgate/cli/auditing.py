@@ -159,3 +159,21 @@ def purge_command(
     with _store(settings) as store:
         purged = retention.purge_batches(store, cutoff, actor=actor or settings.user)
     stdout.print(f"{len(purged)} batch(es) purged")
+
+
+def recall_command(
+    decision_ids: Annotated[list[str], typer.Argument(help="Decision ids of the disclosures.")],
+    reason: Annotated[str, typer.Option(help="Why, as the requesting agency will read it.")],
+    notice: Annotated[Path, typer.Option(help="Disposal notice to write (CSV).")] = Path(
+        "disposal-notice.csv"
+    ),
+    actor: Actor = None,
+    workspace: Home = None,
+) -> None:
+    """Recall named disclosures: a disposal notice for the requester, audited."""
+    settings = _settings(workspace)
+    with _store(settings) as store:
+        findings = auditing.recall(
+            store, decision_ids, reason, notice, actor=actor or settings.user
+        )
+    stdout.print(f"{len(findings)} disclosure(s) recalled; disposal notice written to {notice}")

@@ -11,8 +11,16 @@ from pathlib import Path
 
 from matchgate.agreements.schema import Agreement
 from matchgate.audit import accounting, remediation
-from matchgate.audit.log import ChainReport, NewEvent, append_event, export, verify
+from matchgate.audit.log import (
+    ChainReport,
+    NewEvent,
+    append_event,
+    append_events,
+    export,
+    verify,
+)
 from matchgate.domain.lifecycle import Role
+from matchgate.errors import MatchgateError
 from matchgate.logs import get_logger
 from matchgate.store.database import session_scope
 from matchgate.workflow.store import Store, require_role
@@ -104,3 +112,59 @@ def remediate(
         remediation.record_run(session, actor or "", corrected, findings)
         accounting.write_csv(remediation.disposal_notice_csv(findings), notice)
         return findings
+
+
+def recall(
+    store: Store,
+    decision_ids: list[str],
+    reason: str,
+    notice: Path,
+    *,
+    actor: str | None,
+) -> list[remediation.Finding]:
+    """Recall named disclosures (REQ-36): a disposal notice plus an audit entry for each."""
+    if not reason.strip():
+        raise MatchgateError("a recall needs a reason for the requesting agency")
+    wanted = set(decision_ids)
+    with session_scope(store.sessions) as session:
+        require_role(session, actor, Role.AUDITOR)
+        found = [d for d in accounting.disclosures(session) if d.decision_id in wanted]
+        unknown = wanted - {d.decision_id for d in found}
+        if unknown:
+            raise MatchgateError(
+                f"not a disclosure (unknown, not VERIFIED or not released): {sorted(unknown)}"
+            )
+        findings = [
+            remediation.Finding(
+                request_id=d.request_id,
+                batch_id=d.batch_id,
+                case_number=d.case_number,
+                decision_id=d.decision_id,
+                disclosed_fields=d.fields_disclosed,
+                reasons=(reason.strip(),),
+            )
+            for d in found
+        ]
+        append_events(
+            session,
+            [
+                NewEvent(
+                    actor=actor or "",
+                    action="disclosure_recalled",
+                    batch_id=f.batch_id,
+                    decision_id=f.decision_id,
+                    payload={"reason": reason.strip(), "fields": f.disclosed_fields},
+                )
+                for f in findings
+            ],
+        )
+        accounting.write_csv(remediation.disposal_notice_csv(findings), notice)
+        return findings
+
+
+def record_workspace_event(
+    store: Store, actor: str | None, action: str, **payload: str | int | None
+) -> None:
+    """Master-file loads and model training happen in the workspace; account for them."""
+    with session_scope(store.sessions) as session:
+        append_event(session, NewEvent(actor=actor or "", action=action, payload=dict(payload)))
