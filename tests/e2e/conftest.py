@@ -25,7 +25,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def prepared_workspace(tmp_path_factory: pytest.TempPathFactory, world: dict[str, Path]) -> Path:
-    """A workspace with the master file loaded and a model trained (no workflow store yet)."""
+    """A workspace with the master file loaded and a model trained (both audited)."""
     home = tmp_path_factory.mktemp("prepared") / "workspace"
     spawn_ok(
         "master", "load",
@@ -34,7 +34,7 @@ def prepared_workspace(tmp_path_factory: pytest.TempPathFactory, world: dict[str
     )  # fmt: skip
     spawn_ok("model", "train", "--workspace", home)
     assert (home / "master.duckdb").is_file()
-    assert not (home / "workflow.sqlite").exists()
+    assert (home / "workflow.sqlite").is_file()  # the load and the training are audited
     return home
 
 
