@@ -136,16 +136,7 @@ def verify(
         addresses=addresses,
         progress=render.RichProgress(stderr),
     )
-    render.batch_summary(
-        stdout,
-        batch_id=report.outcome.batch_id,
-        outcomes=report.outcome_counts,
-        reason_codes=report.reason_code_counts,
-        seconds={**report.seconds, **report.outcome.seconds},
-        out_path=str(report.out_path),
-        vintage_id=report.outcome.vintage_id,
-        model_version=report.outcome.model_version,
-    )
+    render.verify_report(stdout, report)
 
 
 app.command("synth")(synth_command)

@@ -21,6 +21,7 @@ from matchgate.domain.outcomes import Outcome
 from matchgate.domain.reasons import ReasonCode
 from matchgate.master.load import MasterSummary
 from matchgate.progress import Task
+from matchgate.services import VerifyReport
 
 
 class RichProgress:
@@ -61,6 +62,20 @@ def master_summary(console: Console, summary: MasterSummary) -> None:
     table.add_row("address rows not a street address", f"{summary.unusable_address_rows:,}")
     table.add_row("seconds", f"{summary.seconds:.1f}")
     console.print(table)
+
+
+def verify_report(console: Console, report: VerifyReport) -> None:
+    """The summary of a one-shot `verify` (or `demo`) run."""
+    batch_summary(
+        console,
+        batch_id=report.outcome.batch_id,
+        outcomes=report.outcome_counts,
+        reason_codes=report.reason_code_counts,
+        seconds={**report.seconds, **report.outcome.seconds},
+        out_path=str(report.out_path),
+        vintage_id=report.outcome.vintage_id,
+        model_version=report.outcome.model_version,
+    )
 
 
 def batch_summary(

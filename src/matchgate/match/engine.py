@@ -26,6 +26,7 @@ from matchgate.match.settings import (
     COMPARISON_COLUMNS,
     SETTINGS_VERSION,
     TRAINING_BLOCKING_RULES,
+    UNIQUE_ID,
     build_settings,
 )
 
@@ -45,17 +46,8 @@ M_PROBABILITY_FLOOR = 0.05
 #: agrees across filings; a deterministic sample of taxpayers keeps EM fast.
 TRAINING_TAXPAYERS = 40_000
 
-_PERSON_COLUMNS = (
-    "given",
-    "given_keys",
-    "surname",
-    "surname_compact",
-    "surname_tokens",
-    "suffix",
-    "dob",
-    "tin",
-)
 _ADDRESS_COLUMNS = ("house_number", "street_name", "zip5", "city", "state")
+_PERSON_COLUMNS = tuple(c for c in COMPARISON_COLUMNS if c not in (*_ADDRESS_COLUMNS, UNIQUE_ID))
 
 U_PROBABILITY_FLOOR = 1e-6
 
