@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -25,7 +26,7 @@ from matchgate.errors import MatchgateError, WorkspaceError
 from matchgate.intake.envelope import check_envelope, read_envelope
 from matchgate.intake.readers import read_requests
 from matchgate.master.load import MasterSummary, file_sha256, load_master, vintage_id_for
-from matchgate.match.engine import MasterConnection, train_model
+from matchgate.match.engine import MasterConnection, taxpayer_records, train_model
 from matchgate.match.matcher import SplinkMatcher
 from matchgate.match.model import MatchModel, current_model, save_model
 from matchgate.pipeline import BatchOutcome, Matcher
@@ -168,6 +169,19 @@ def verify_files(
         model_trained=model_trained,
         seconds=seconds,
     )
+
+
+@contextmanager
+def taxpayer_lookup(workspace: Workspace) -> Iterator[Callable[[list[str]], dict[str, Any]] | None]:
+    """Candidate records from the workspace's master file, if it has one."""
+    if not workspace.master_db.is_file():
+        yield None
+        return
+    master = MasterConnection(workspace.master_db)
+    try:
+        yield lambda tins: taxpayer_records(master, tins)
+    finally:
+        master.close()
 
 
 @contextmanager

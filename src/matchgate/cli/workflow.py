@@ -164,8 +164,10 @@ def review_list(
 ) -> None:
     """Requests held for a disclosure officer, with their evidence."""
     settings = _settings(workspace)
-    with _store(settings) as store:
-        items = review.list_review_items(store, actor=actor or settings.user, batch_id=batch)
+    with _store(settings) as store, services.taxpayer_lookup(settings.workspace) as records:
+        items = review.list_review_items(
+            store, actor=actor or settings.user, batch_id=batch, records=records
+        )
     if as_json:
         _print_json([item.as_json() for item in items])
         return

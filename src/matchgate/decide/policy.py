@@ -113,6 +113,8 @@ class Decision:
     runner_up_tin: str | None = None
     runner_up_weight: float | None = None
     assessments: tuple[Assessment, ...] = ()
+    #: The candidates as scored, in the same order as `assessments`.
+    candidates: tuple[Candidate, ...] = ()
     field_weights: tuple[tuple[str, float], ...] = field(default=())
     #: NO_MATCH because two taxpayers fit fully and the request cannot tell them apart.
     indistinguishable: bool = False
@@ -179,7 +181,7 @@ def decide(
         if a.fit == Fit.STRONG and not a.conflict and address_ok[i]
     ]
     if not viable:
-        return Decision(Outcome.NO_MATCH, assessments=assessments)
+        return Decision(Outcome.NO_MATCH, assessments=assessments, candidates=tuple(ranked))
 
     # The fullest name agreement wins (ELIZABETH over LISA for a request
     # naming ELIZABETH); Splink's weight breaks ties.
@@ -212,6 +214,7 @@ def decide(
         runner_up_tin=runner_up.tin if runner_up else None,
         runner_up_weight=runner_up.match_weight if runner_up else None,
         assessments=assessments,
+        candidates=tuple(ranked),
         field_weights=winner.field_weights,
     )
     if tied and thresholds.indistinguishable_outcome is Outcome.NO_MATCH:

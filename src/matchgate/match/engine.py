@@ -219,3 +219,37 @@ def last_known_addresses(master: MasterConnection, tins: list[str]) -> pa.Table:
     ).to_arrow_table()
     master.con.unregister("wanted_tins")
     return table
+
+
+def taxpayer_records(master: MasterConnection, tins: list[str]) -> dict[str, dict[str, Any]]:
+    """Candidates' records as filed, for a disclosure officer's review (custodian-only)."""
+    if not tins:
+        return {}
+    master.con.register("wanted_tins", pa.table({"tin": pa.array(sorted(set(tins)), pa.string())}))
+    people = (
+        master.con.sql(
+            """
+        SELECT t.tin, t.first_name, t.middle_name, t.last_name, t.name_suffix, t.dob
+        FROM master.taxpayers t JOIN wanted_tins w USING (tin) ORDER BY t.tin
+        """
+        )
+        .to_arrow_table()
+        .to_pylist()
+    )
+    addresses = (
+        master.con.sql(
+            """
+        SELECT a.tin, a.tax_year, a.source, a.street, a.city_filed AS city,
+               a.state_filed AS state, a.zip
+        FROM master.address_rows a JOIN wanted_tins w USING (tin)
+        ORDER BY a.tin, a.tax_year DESC, a.row_no DESC
+        """
+        )
+        .to_arrow_table()
+        .to_pylist()
+    )
+    master.con.unregister("wanted_tins")
+    records = {p["tin"]: {**p, "addresses": []} for p in people}
+    for row in addresses:
+        records[row.pop("tin")]["addresses"].append(row)
+    return records

@@ -28,6 +28,9 @@ def decision_evidence(decision: Decision | None) -> dict[str, Any]:
         "candidates": [
             {
                 "tin": a.tin,
+                "match_weight": c.match_weight,
+                "match_probability": c.match_probability,
+                "field_weights": dict(c.field_weights),
                 "given": a.given.name,
                 "surname": a.surname.name,
                 "fit": a.fit,
@@ -36,6 +39,6 @@ def decision_evidence(decision: Decision | None) -> dict[str, Any]:
                 "suffix_conflict": a.suffix_conflict,
                 "address_on_file": a.address_on_file,
             }
-            for a in decision.assessments
+            for a, c in zip(decision.assessments, decision.candidates, strict=True)
         ],
     }

@@ -13,7 +13,8 @@ decision row carries a version, and an update that finds it changed fails
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -45,6 +46,8 @@ class ReviewItem:
     review_reasons: list[str]
     request: dict[str, Any]
     evidence: dict[str, Any]
+    #: The candidate taxpayers' records as filed (name, DOB, address history).
+    candidate_records: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -54,13 +57,25 @@ class ReviewItem:
             "review_reasons": self.review_reasons,
             "request": self.request,
             "evidence": self.evidence,
+            "candidate_records": self.candidate_records,
         }
 
 
+RecordLookup = Callable[[list[str]], dict[str, dict[str, Any]]]
+
+
 def list_review_items(
-    store: Store, *, actor: str | None, batch_id: str | None = None
+    store: Store,
+    *,
+    actor: str | None,
+    batch_id: str | None = None,
+    records: RecordLookup | None = None,
 ) -> list[ReviewItem]:
-    """Every PENDING_REVIEW request (of one batch, or of all), in batch order."""
+    """Every PENDING_REVIEW request (of one batch, or of all), in batch order.
+
+    `records` looks up the candidates' taxpayer records in the master file, so
+    the officer sees the request beside them.
+    """
     with session_scope(store.sessions) as session:
         require_role(session, actor, Role.OFFICER)
         query = (
@@ -86,6 +101,15 @@ def list_review_items(
             )
             for decision, row in session.execute(query).all()
         ]
+        if records is not None:
+            tins = [c["tin"] for i in items for c in i.evidence.get("candidates", [])]
+            found = records(tins)
+            for item in items:
+                item.candidate_records.extend(
+                    found[c["tin"]]
+                    for c in item.evidence.get("candidates", [])
+                    if c["tin"] in found
+                )
         # Showing candidates is a view of taxpayer records: account for it.
         append_events(
             session,
