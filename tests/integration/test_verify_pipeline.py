@@ -9,9 +9,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from factories import envelope_check, reference_agreement, request_row, requests_table
+from matchgate import services
 from matchgate.decide.evidence import RequestFacts
 from matchgate.decide.policy import Candidate
 from matchgate.disclose.minimise import RESPONSE_COLUMNS, LastKnownAddress
+from matchgate.domain.lifecycle import Role
 from matchgate.domain.outcomes import Outcome
 from matchgate.domain.reasons import ReasonCode
 from matchgate.intake.envelope import check_envelope, read_envelope
@@ -21,6 +23,10 @@ from matchgate.match.matcher import SplinkMatcher
 from matchgate.match.model import current_model
 from matchgate.pipeline import verify_batch
 from matchgate.reports.accuracy import score_batch
+from matchgate.workflow.batches import process_batch, submit_batch
+from matchgate.workflow.review import list_review_items
+from matchgate.workflow.store import add_user, open_store
+from matchgate.workspace import Workspace
 
 from .conftest import World
 
@@ -158,3 +164,28 @@ def test_req25_false_positive_rates_are_reported_per_name_group(world: World) ->
     accuracy = score_batch(world.report.outcome.rows, world.truth)
     assert {"HISPANIC_COMPOUND", "EAST_ASIAN"} <= set(accuracy.by_group)
     assert accuracy.groups_over_false_positive_rate(0.0) == []
+
+
+def test_the_review_queue_shows_each_candidates_record_as_filed(
+    world: World, tmp_path: Path
+) -> None:
+    store = open_store(Workspace(tmp_path))
+    try:
+        add_user(store, "admin", [Role.ADMIN], actor=None)
+        add_user(store, "op", [Role.OPERATOR], actor="admin")
+        add_user(store, "off", [Role.OFFICER], actor="admin")
+        batch_id, _ = submit_batch(
+            store, world.files["requests"], world.files["envelope"], reference_agreement(),
+            actor="op",
+        )  # fmt: skip
+        with services.matcher_for(world.workspace) as factory:
+            process_batch(store, batch_id, factory)
+        with services.taxpayer_lookup(world.workspace) as records:
+            items = list_review_items(store, actor="off", records=records)
+    finally:
+        store.close()
+    assert items
+    for item in items:
+        shown = [r["tin"] for r in item.candidate_records]
+        assert shown == [c["tin"] for c in item.evidence["candidates"]]
+        assert all(r["last_name"] and r["addresses"] for r in item.candidate_records)
