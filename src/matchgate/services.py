@@ -21,7 +21,6 @@ import duckdb
 from matchgate.agreements.loader import resolve_agreement
 from matchgate.agreements.schema import Agreement
 from matchgate.domain.lifecycle import Role
-from matchgate.domain.outcomes import Outcome
 from matchgate.errors import MatchgateError, WorkspaceError
 from matchgate.intake.envelope import check_envelope, read_envelope
 from matchgate.intake.readers import read_requests
@@ -199,10 +198,6 @@ def matcher_for(workspace: Workspace) -> Iterator[Callable[[], Matcher]]:
     finally:
         for master in opened:
             master.close()
-
-
-def review_load(report: VerifyReport) -> int:
-    return sum(1 for row in report.outcome.rows if row.outcome is Outcome.PENDING_REVIEW)
 
 
 def read_truth(path: Path) -> list[dict[str, str]]:
