@@ -320,9 +320,11 @@ def _read_parquet(path: Path) -> pa.Table:
             )
         try:
             text = column.cast(pa.string())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            # pyarrow's message may quote the value: never pass it on (no taxpayer data
+            # in error text).
             binary = pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
-            problem = "not valid UTF-8" if binary else f"unreadable ({exc})"
+            problem = "not valid UTF-8" if binary else f"of type {kind}, not readable as text"
             raise InputFileError(path, f"column values are {problem}", column=field.name) from None
         empty = pc.equal(text, "")
         arrays.append(pc.if_else(empty, pa.scalar(None, type=pa.string()), text))

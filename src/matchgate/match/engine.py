@@ -29,6 +29,7 @@ from matchgate.match.settings import (
     UNIQUE_ID,
     build_settings,
 )
+from matchgate.standardise.records import NAME_COLUMNS, STREET_COLUMNS
 
 #: Splink's own logging is chatty at INFO; matchgate reports progress itself.
 _SPLINK_LOG_LEVEL = logging.ERROR
@@ -52,22 +53,12 @@ _PERSON_COLUMNS = tuple(c for c in COMPARISON_COLUMNS if c not in (*_ADDRESS_COL
 U_PROBABILITY_FLOOR = 1e-6
 
 #: Columns of the master `records` table carried into candidate pairs.
+#: (A record's street kind is always STREET or unusable, so it is not carried.)
 RECORD_COLUMNS = (
     "tin",
-    "given",
-    "given_keys",
-    "middle",
-    "surname",
-    "surname_tokens",
-    "suffix",
+    *NAME_COLUMNS,
     "dob",
-    "house_number",
-    "number_suffix",
-    "predir",
-    "street_name",
-    "street_type",
-    "postdir",
-    "unit",
+    *(c for c in STREET_COLUMNS if c != "street_kind"),
     "zip5",
     "city",
     "state",
