@@ -26,7 +26,7 @@ from typing import Any
 from matchgate import services
 from matchgate.agreements.loader import resolve_agreement
 from matchgate.domain.lifecycle import Role
-from matchgate.workflow import batches, events
+from matchgate.workflow import events, process, submit
 from matchgate.workflow.store import add_user, open_store
 from matchgate.workspace import Workspace
 
@@ -41,11 +41,11 @@ def _process(workspace: Workspace, files: dict[str, Path], store_dir: Path) -> f
         add_user(store, "admin", [Role.ADMIN], actor=None)
         add_user(store, "op", [Role.OPERATOR], actor="admin")
         started = time.perf_counter()
-        batch_id, _ = batches.submit_batch(
+        batch_id, _ = submit.submit_batch(
             store, files["requests"], files["envelope"], resolve_agreement(None), actor="op"
         )
         with services.matcher_for(workspace) as factory:
-            batches.process_batch(store, batch_id, factory)
+            process.process_batch(store, batch_id, factory)
         return time.perf_counter() - started
     finally:
         store.close()
@@ -54,8 +54,8 @@ def _process(workspace: Workspace, files: dict[str, Path], store_dir: Path) -> f
 def _no_audit() -> Callable[[], None]:
     """Replace the audit appends and payload builders with no-ops; returns an undo."""
     saved = {
-        (batches, "append_event"): batches.append_event,
-        (batches, "append_events"): batches.append_events,
+        (submit, "append_event"): submit.append_event,
+        (process, "append_events"): process.append_events,
         (events, "decision_made"): events.decision_made,
         (events, "request_rejected"): events.request_rejected,
         (events, "batch_received"): events.batch_received,

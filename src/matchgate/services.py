@@ -31,8 +31,10 @@ from matchgate.match.model import MatchModel, current_model, save_model
 from matchgate.pipeline import BatchOutcome, Matcher
 from matchgate.progress import NullProgress, Progress
 from matchgate.reports.accuracy import AccuracyReport, score_batch
-from matchgate.workflow.batches import preview_response, process_batch, submit_batch
+from matchgate.workflow.process import process_batch
+from matchgate.workflow.release import preview_response
 from matchgate.workflow.store import add_user, open_store
+from matchgate.workflow.submit import submit_batch
 from matchgate.workspace import Workspace
 
 #: The user a trial `verify` acts as, inside its throwaway store.

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from matchgate.cli.app import run
-from matchgate.workflow.batches import FAULT_VARIABLE
+from matchgate.workflow.stored import FAULT_VARIABLE
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

@@ -23,9 +23,10 @@ from matchgate.match.matcher import SplinkMatcher
 from matchgate.match.model import current_model
 from matchgate.pipeline import verify_batch
 from matchgate.reports.accuracy import score_batch
-from matchgate.workflow.batches import process_batch, submit_batch
+from matchgate.workflow.process import process_batch
 from matchgate.workflow.review import list_review_items
 from matchgate.workflow.store import add_user, open_store
+from matchgate.workflow.submit import submit_batch
 from matchgate.workspace import Workspace
 
 from .conftest import World

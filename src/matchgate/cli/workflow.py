@@ -22,8 +22,13 @@ from matchgate.agreements.loader import resolve_agreement
 from matchgate.config import Settings, load_settings
 from matchgate.domain.lifecycle import Role
 from matchgate.logs import configure_file_logging
-from matchgate.workflow import batches, review
+from matchgate.workflow import review
+from matchgate.workflow.process import process_batch
+from matchgate.workflow.release import approve_batch, release_batch
+from matchgate.workflow.release import respond as respond_batch
 from matchgate.workflow.store import Store, add_user, list_users, open_store
+from matchgate.workflow.submit import submit_batch
+from matchgate.workflow.summaries import BatchSummary, batch_summary, list_batches
 
 batch_app = typer.Typer(help="Batches in the persistent workflow.", no_args_is_help=True)
 review_app = typer.Typer(help="The review queue.", no_args_is_help=True)
@@ -59,7 +64,7 @@ def _print_json(value: Any) -> None:
     stdout.print_json(json.dumps(value, sort_keys=True))
 
 
-def _summary(summary: batches.BatchSummary, as_json: bool) -> None:
+def _summary(summary: BatchSummary, as_json: bool) -> None:
     if as_json:
         _print_json(summary.as_json())
         return
@@ -89,11 +94,11 @@ def submit(
     """Submit a batch (again: resumes it) and process it up to review."""
     settings = _settings(workspace)
     with _store(settings) as store:
-        batch_id, resumed = batches.submit_batch(
+        batch_id, resumed = submit_batch(
             store, requests, envelope, resolve_agreement(agreement), actor=actor or settings.user
         )
         with services.matcher_for(settings.workspace) as factory:
-            summary, _ = batches.process_batch(store, batch_id, factory)
+            summary, _ = process_batch(store, batch_id, factory)
     summary.resumed = resumed
     if resumed and not as_json:
         stdout.print(f"batch {batch_id} was already submitted: resumed from its stored state")
@@ -104,7 +109,7 @@ def submit(
 def list_(workspace: Home = None, as_json: AsJson = False) -> None:
     """Every batch with its state and counts."""
     with _store(_settings(workspace)) as store:
-        summaries = batches.list_batches(store)
+        summaries = list_batches(store)
     if as_json:
         _print_json([s.as_json() for s in summaries])
         return
@@ -120,7 +125,7 @@ def list_(workspace: Home = None, as_json: AsJson = False) -> None:
 def show(batch_id: str, workspace: Home = None, as_json: AsJson = False) -> None:
     """One batch: state, counts per outcome and per reason code."""
     with _store(_settings(workspace)) as store:
-        _summary(batches.batch_summary(store, batch_id), as_json)
+        _summary(batch_summary(store, batch_id), as_json)
 
 
 @batch_app.command("approve")
@@ -128,7 +133,7 @@ def approve(batch_id: str, actor: Actor = None, workspace: Home = None) -> None:
     """Approve a reviewed batch (a second person: not its submitter or reviewer)."""
     settings = _settings(workspace)
     with _store(settings) as store:
-        summary = batches.approve_batch(store, batch_id, actor=actor or settings.user)
+        summary = approve_batch(store, batch_id, actor=actor or settings.user)
     _summary(summary, False)
 
 
@@ -137,7 +142,7 @@ def release(batch_id: str, actor: Actor = None, workspace: Home = None) -> None:
     """Release an approved batch: its response is fixed and stored, once."""
     settings = _settings(workspace)
     with _store(settings) as store:
-        summary = batches.release_batch(store, batch_id, actor=actor or settings.user)
+        summary = release_batch(store, batch_id, actor=actor or settings.user)
     _summary(summary, False)
 
 
@@ -151,7 +156,7 @@ def respond(
     """Write a released batch's response file (FORMATS.md §3)."""
     settings = _settings(workspace)
     with _store(settings) as store:
-        path = batches.respond(store, batch_id, out, actor=actor or settings.user)
+        path = respond_batch(store, batch_id, out, actor=actor or settings.user)
     stdout.print(f"Response written to {path}")
 
 

@@ -36,16 +36,12 @@ from matchgate.decide.policy import Candidate, PersonFacts
 from matchgate.disclose.minimise import LastKnownAddress
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.standardise.names import standardise_name
-from matchgate.workflow import batches
-from matchgate.workflow.batches import (
-    approve_batch,
-    process_batch,
-    release_batch,
-    respond,
-    submit_batch,
-)
+from matchgate.workflow import release, stored
+from matchgate.workflow.process import process_batch
+from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.review import decide_review_item, list_review_items
 from matchgate.workflow.store import Store, add_user
+from matchgate.workflow.submit import submit_batch
 
 ADMIN, OPERATOR, OFFICER, APPROVER, AUDITOR = "admin", "operator", "officer", "approver", "auditor"
 
@@ -250,7 +246,8 @@ def run_batch(
         reviewed.append(item.item_id)
     if released_at is not None:
         assert monkeypatch is not None
-        monkeypatch.setattr(batches, "now", lambda: released_at)
+        monkeypatch.setattr(release, "now", lambda: released_at)
+        monkeypatch.setattr(stored, "now", lambda: released_at)
     try:
         approve_batch(store, batch_id, actor=APPROVER)
         if until is BatchState.RELEASED:

@@ -36,8 +36,8 @@ from matchgate.domain.lifecycle import BatchState
 from matchgate.store.database import upgrade
 from matchgate.store.tables import Decision
 from matchgate.workflow.auditing import account
-from matchgate.workflow.batches import batch_summary
 from matchgate.workflow.store import PermissionDenied, Store
+from matchgate.workflow.summaries import batch_summary
 
 from .flow import (
     AUDITOR,

@@ -19,9 +19,10 @@ from matchgate import __version__
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.store.tables import BatchRow, Decision
 from matchgate.workflow.auditing import account, export_audit, verify_audit
-from matchgate.workflow.batches import approve_batch, batch_summary, release_batch, respond
+from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.review import decide_review_item, list_review_items
 from matchgate.workflow.store import PermissionDenied, Store, add_user
+from matchgate.workflow.summaries import batch_summary
 
 from .flow import (
     ADMIN,

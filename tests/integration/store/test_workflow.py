@@ -48,20 +48,14 @@ from matchgate.pipeline import Matcher
 from matchgate.standardise.names import standardise_name
 from matchgate.store.database import alembic_config, upgrade
 from matchgate.store.tables import Base, Batch, BatchRow, Decision, Response, ReviewAction, User
-from matchgate.workflow.batches import (
-    BatchConflict,
-    BatchFailed,
-    BatchStateError,
-    approve_batch,
-    batch_summary,
-    process_batch,
-    release_batch,
-    respond,
-    submit_batch,
-)
+from matchgate.workflow.process import process_batch
+from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.retention import RetentionRefused, purge_batches
 from matchgate.workflow.review import AlreadyDecided, decide_review_item, list_review_items
 from matchgate.workflow.store import PermissionDenied, Store, add_user, list_users, open_store
+from matchgate.workflow.stored import BatchFailed, BatchStateError
+from matchgate.workflow.submit import BatchConflict, submit_batch
+from matchgate.workflow.summaries import batch_summary
 from matchgate.workspace import Workspace
 
 from .conftest import StoreCase

@@ -1,0 +1,170 @@
+"""Approving, releasing and answering a batch: the two-person rule and one response.
+
+In: the workflow store, a batch in review, and the approver (a second person:
+not its submitter, not a reviewer) or the operator fetching the response.
+Out: `approved` once nothing is pending; `released` with the response stored
+exactly once (releasing again changes nothing, even when two approvers race);
+and the released response, which never reaches anyone before release. The
+response rows are built from the stored decisions, so they are minimal by
+construction (`disclose/minimise.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from matchgate.audit.log import append_event
+from matchgate.disclose.minimise import LastKnownAddress, ResponseRow, response_row
+from matchgate.disclose.response import response_csv, write_response
+from matchgate.domain.lifecycle import BatchState, Role
+from matchgate.domain.outcomes import AddressMatch, Outcome
+from matchgate.domain.reasons import ReasonCode
+from matchgate.store.database import session_scope
+from matchgate.store.tables import Batch, Decision, Response, ReviewAction
+from matchgate.workflow import events
+from matchgate.workflow.store import Store, denied, now, require_role
+from matchgate.workflow.stored import BatchStateError, agreement_of, fault, get_batch, move
+from matchgate.workflow.summaries import BatchSummary, batch_summary
+
+
+def decided_rows(session: Session, batch: Batch) -> list[ResponseRow]:
+    """Response rows from the stored decisions, in batch order (minimal by construction)."""
+    agreement = agreement_of(batch)
+    decisions = session.scalars(
+        select(Decision).where(Decision.batch_id == batch.batch_id).order_by(Decision.row_index)
+    ).all()
+    rows = []
+    for d in decisions:
+        lka = LastKnownAddress(**json.loads(d.lka)) if d.lka else None
+        rows.append(
+            response_row(
+                request_id=d.request_id,
+                batch_id=batch.batch_id,
+                decision_id=d.decision_id,
+                outcome=Outcome(d.outcome),
+                reason_codes=[ReasonCode(c) for c in d.reason_codes.split(";") if c],
+                address_match=AddressMatch(d.address_match) if d.address_match else None,
+                lka=lka,
+                disclose=agreement.disclose,
+            )
+        )
+    return rows
+
+
+def preview_response(store: Store, batch_id: str, out: Path) -> Path:
+    """The response as it stands now (trial runs; nothing is released)."""
+    with session_scope(store.sessions) as session:
+        rows = decided_rows(session, get_batch(session, batch_id))
+    return write_response(rows, out)
+
+
+def approve_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSummary:
+    """The second person approves: nothing pending, and not the reviewer or submitter."""
+    with session_scope(store.sessions) as session:
+        require_role(session, actor, Role.APPROVER)
+        batch = get_batch(session, batch_id)
+        if BatchState(batch.state) is not BatchState.IN_REVIEW:
+            raise BatchStateError(f"batch {batch_id} is {batch.state}, not in_review")
+        pending = session.scalars(
+            select(Decision.decision_id).where(
+                Decision.batch_id == batch_id, Decision.outcome == Outcome.PENDING_REVIEW.value
+            )
+        ).all()
+        if pending:
+            raise BatchStateError(
+                f"batch {batch_id} still has {len(pending)} request(s) awaiting review"
+            )
+        if agreement_of(batch).two_person_release:
+            reviewers = set(
+                session.scalars(
+                    select(ReviewAction.actor).where(ReviewAction.batch_id == batch_id)
+                ).all()
+            )
+            if actor in reviewers or actor == batch.submitted_by:
+                raise denied(
+                    session,
+                    actor or "",
+                    {"rule": "two-person", "batch_id": batch_id},
+                    f"two-person rule: {actor!r} submitted or reviewed batch {batch_id}; "
+                    "another approver must approve it",
+                )
+        batch.approved_by = actor
+        batch.approved_at = now()
+        move(batch, BatchState.APPROVED)
+        append_event(session, events.simple(actor or "", "batch_approved", batch_id))
+    return batch_summary(store, batch_id)
+
+
+def release_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSummary:
+    """Store the response once; releasing a released batch changes nothing."""
+    try:
+        return _release(store, batch_id, actor=actor)
+    except (StaleDataError, IntegrityError):
+        # Another approver released it at the same moment: theirs stands.
+        summary = batch_summary(store, batch_id)
+        if summary.state != BatchState.RELEASED.value:
+            raise
+        return summary
+
+
+def _release(store: Store, batch_id: str, *, actor: str | None) -> BatchSummary:
+    with session_scope(store.sessions) as session:
+        require_role(session, actor, Role.APPROVER)
+        batch = get_batch(session, batch_id)
+        if BatchState(batch.state) is not BatchState.RELEASED:
+            _store_response(session, batch, actor)
+    fault("after-released")
+    return batch_summary(store, batch_id)
+
+
+def _store_response(session: Session, batch: Batch, actor: str | None) -> None:
+    if BatchState(batch.state) is not BatchState.APPROVED:
+        raise BatchStateError(f"batch {batch.batch_id} is {batch.state}: approve it first")
+    content = response_csv(decided_rows(session, batch))
+    digest = hashlib.sha256(content).hexdigest()
+    session.add(Response(batch_id=batch.batch_id, content=content, sha256=digest, created_at=now()))
+    batch.released_by = actor
+    batch.released_at = now()
+    move(batch, BatchState.RELEASED)
+    disclosures = session.scalars(
+        select(Decision.decision_id).where(
+            Decision.batch_id == batch.batch_id, Decision.outcome == Outcome.VERIFIED.value
+        )
+    ).all()
+    append_event(
+        session,
+        events.simple(
+            actor or "",
+            "batch_released",
+            batch.batch_id,
+            response_sha256=digest,
+            disclosures=len(disclosures),
+        ),
+    )
+
+
+def respond(store: Store, batch_id: str, out: Path, *, actor: str | None) -> Path:
+    """Write the released response; nothing reaches the requester before release."""
+    with session_scope(store.sessions) as session:
+        require_role(session, actor, Role.OPERATOR)
+        batch = get_batch(session, batch_id)
+        response = session.get(Response, batch_id)
+        if response is None or BatchState(batch.state) is not BatchState.RELEASED:
+            raise BatchStateError(f"batch {batch_id} is {batch.state}: nothing is released yet")
+        content = response.content
+        append_event(
+            session,
+            events.simple(actor or "", "response_downloaded", batch_id, sha256=response.sha256),
+        )
+    partial = out.with_name(f".{out.name}.partial")
+    partial.write_bytes(content)
+    os.replace(partial, out)
+    return out

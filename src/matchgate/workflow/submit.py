@@ -1,0 +1,129 @@
+"""Submitting a batch: its rows and envelope stored once, as `received`.
+
+In: the request file and envelope of a batch, the agreement it comes under
+and the submitting operator. Out: the batch id and whether it was already
+stored. The same batch id with the same content (and agreement) is the same
+batch: submitting it again resumes it; with other content, or under another
+agreement, it is refused (`BatchConflict`), because a corrected batch needs a
+new id. Concurrent identical submissions store one batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+
+from matchgate.agreements.schema import Agreement
+from matchgate.audit.log import append_event
+from matchgate.domain.lifecycle import BatchState, Role
+from matchgate.errors import InputFileError, MatchgateError
+from matchgate.intake.envelope import parse_envelope
+from matchgate.intake.readers import read_requests
+from matchgate.store.database import session_scope
+from matchgate.store.tables import Batch, BatchRow
+from matchgate.workflow import events
+from matchgate.workflow.store import Store, now, require_role
+from matchgate.workflow.stored import fault, log
+
+
+class BatchConflict(MatchgateError):
+    """The same batch_id was submitted again with different content."""
+
+    exit_code = 2
+
+
+def content_hash(requests_path: Path, envelope_path: Path) -> str:
+    digest = hashlib.sha256()
+    for path in (requests_path, envelope_path):
+        try:
+            digest.update(path.read_bytes())
+        except OSError as exc:
+            raise InputFileError(path, exc.strerror or "cannot be read") from exc
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def submit_batch(
+    store: Store,
+    requests_path: Path,
+    envelope_path: Path,
+    agreement: Agreement,
+    *,
+    actor: str | None,
+) -> tuple[str, bool]:
+    """Store a batch as `received`; the same id and content again is the same batch.
+
+    Returns the batch id and whether it already existed (a resubmission).
+    """
+    try:
+        return _submit(store, requests_path, envelope_path, agreement, actor=actor)
+    except IntegrityError:
+        # The same batch was stored by a concurrent submit: resubmit (idempotent).
+        return _submit(store, requests_path, envelope_path, agreement, actor=actor)
+
+
+def _submit(
+    store: Store,
+    requests_path: Path,
+    envelope_path: Path,
+    agreement: Agreement,
+    *,
+    actor: str | None,
+) -> tuple[str, bool]:
+    digest = content_hash(requests_path, envelope_path)
+    table = read_requests(requests_path)
+    envelope_text = envelope_path.read_text(encoding="utf-8-sig")
+    document = parse_envelope(envelope_text, source=str(envelope_path))
+    batch_id = document.batch_id if isinstance(document.batch_id, str) else ""
+    if not batch_id.strip():
+        raise InputFileError(envelope_path, "the envelope has no batch_id", column="batch_id")
+    with session_scope(store.sessions) as session:
+        require_role(session, actor, Role.OPERATOR)
+        existing = session.get(Batch, batch_id)
+        if existing is not None:
+            if existing.content_hash != digest:
+                raise BatchConflict(
+                    f"batch {batch_id} was already submitted with different content; "
+                    "a corrected batch needs a new batch_id"
+                )
+            if existing.agreement_hash != agreement.content_hash:
+                raise BatchConflict(
+                    f"batch {batch_id} was submitted under agreement {existing.agreement_id} "
+                    f"({existing.agreement_hash[:12]}); resubmit it under the same agreement"
+                )
+            log.info("batch %s resubmitted with the same content: resuming", batch_id)
+            return batch_id, True
+        stamp = now()
+        session.add(
+            Batch(
+                batch_id=batch_id,
+                content_hash=digest,
+                state=BatchState.RECEIVED.value,
+                agreement_id=agreement.id,
+                agreement_hash=agreement.content_hash,
+                agreement_document=json.dumps(agreement.document(), sort_keys=True),
+                envelope=envelope_text,
+                submitted_by=actor,
+                received_at=stamp,
+                updated_at=stamp,
+            )
+        )
+        session.flush()
+        for index, row in enumerate(table.to_pylist()):
+            session.add(
+                BatchRow(
+                    batch_id=batch_id,
+                    row_index=index,
+                    request_id=(row.get("request_id") or "").strip(),
+                    fields=json.dumps(row, ensure_ascii=False),
+                )
+            )
+        batch = session.get(Batch, batch_id)
+        assert batch is not None
+        append_event(session, events.batch_received(actor or "", batch, document, table.num_rows))
+        log.info("batch %s received: %d rows", batch_id, table.num_rows)
+    fault("after-received")
+    return batch_id, False
