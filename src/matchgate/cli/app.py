@@ -1,16 +1,17 @@
 """The `matchgate` command line: thin handlers over the service layer.
 
 Each handler parses its options, calls one service and renders the result.
-`main()` is the one place that turns a `MatchgateError` into a message and an
-exit code (2 bad input, 3 workspace not ready, 1 other); no traceback reaches
-the user.
+`run()` is the one place that turns a `MatchgateError` into a message and an
+exit code, by its category (`EXIT_CODES`); no traceback reaches the user.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated
 
 import click
@@ -21,7 +22,7 @@ from matchgate import __version__, services
 from matchgate.cli import auditing, render, workflow
 from matchgate.cli.demo import demo_command, synth_command
 from matchgate.config import load_settings
-from matchgate.errors import MatchgateError
+from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.logs import configure_file_logging
 from matchgate.workflow.auditing import record_workspace_event
 from matchgate.workspace import Workspace
@@ -143,13 +144,30 @@ app.command("synth")(synth_command)
 app.command("demo")(demo_command)
 
 
+#: The one mapping from an error's category to the exit code scripts see (README
+#: "Exit codes"). A missing batch or item is bad input, as the README says; a
+#: batch id resubmitted with other content is a conflict with what is stored,
+#: so it shares 5 with the other conflicts (and HTTP 409 in the web app).
+EXIT_CODES: Mapping[ErrorCategory, int] = MappingProxyType(
+    {
+        ErrorCategory.BAD_INPUT: 2,
+        ErrorCategory.NOT_FOUND: 2,
+        ErrorCategory.NOT_READY: 3,
+        ErrorCategory.FORBIDDEN: 4,
+        ErrorCategory.CONFLICT: 5,
+        ErrorCategory.TAMPERED: 6,
+        ErrorCategory.INTERNAL: 1,
+    }
+)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; the one place errors become exit codes."""
     try:
         app(args=argv, standalone_mode=False)
     except MatchgateError as exc:
         stderr.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
-        return exc.exit_code
+        return EXIT_CODES[exc.category]
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:

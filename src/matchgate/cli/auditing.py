@@ -13,7 +13,7 @@ from rich.table import Table
 from matchgate.agreements.loader import resolve_agreement
 from matchgate.audit.accounting import disclosures_csv, write_csv, yearly_counts
 from matchgate.cli.workflow import Actor, Home, _settings, _store
-from matchgate.errors import MatchgateError
+from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError
 from matchgate.workflow import auditing, retention
 
 audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
@@ -24,7 +24,9 @@ Until = Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD), i
 
 
 class ChainBroken(MatchgateError):
-    exit_code = 6
+    """`audit verify` found a broken link: the chain was altered."""
+
+    category = ErrorCategory.TAMPERED
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -33,7 +35,7 @@ def _date(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise MatchgateError(f"{option}: {value!r} is not a YYYY-MM-DD date") from None
+        raise InvalidArgument(f"{option}: {value!r} is not a YYYY-MM-DD date") from None
 
 
 def _start(value: date | None) -> datetime | None:

@@ -20,7 +20,7 @@ from matchgate.audit.log import (
     verify,
 )
 from matchgate.domain.lifecycle import Role
-from matchgate.errors import MatchgateError
+from matchgate.errors import InvalidArgument, NotFound
 from matchgate.logs import get_logger
 from matchgate.store.database import session_scope
 from matchgate.workflow.store import Store, require_role
@@ -124,14 +124,14 @@ def recall(
 ) -> list[remediation.Finding]:
     """Recall named disclosures (REQ-36): a disposal notice plus an audit entry for each."""
     if not reason.strip():
-        raise MatchgateError("a recall needs a reason for the requesting agency")
+        raise InvalidArgument("a recall needs a reason for the requesting agency")
     wanted = set(decision_ids)
     with session_scope(store.sessions) as session:
         require_role(session, actor, Role.AUDITOR)
         found = [d for d in accounting.disclosures(session) if d.decision_id in wanted]
         unknown = wanted - {d.decision_id for d in found}
         if unknown:
-            raise MatchgateError(
+            raise NotFound(
                 f"not a disclosure (unknown, not VERIFIED or not released): {sorted(unknown)}"
             )
         findings = [

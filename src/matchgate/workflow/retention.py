@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 
 from matchgate.audit.log import NewEvent, append_event
 from matchgate.domain.lifecycle import BatchState, Role
-from matchgate.errors import MatchgateError
+from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.store.database import session_scope
 from matchgate.store.tables import Batch, BatchRow, Decision, Response, ReviewAction
 from matchgate.workflow.store import Store, require_role
@@ -26,7 +26,9 @@ MINIMUM_RETENTION_YEARS = 5
 
 
 class RetentionRefused(MatchgateError):
-    exit_code = 4
+    """The cut-off would remove records the law says to keep."""
+
+    category = ErrorCategory.FORBIDDEN
 
 
 def earliest_allowed_cutoff(today: date, years: int) -> date:

@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from matchgate.audit.log import NewEvent, append_event, append_events
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.outcomes import Outcome
-from matchgate.errors import MatchgateError
+from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError, NotFound
 from matchgate.logs import get_logger
 from matchgate.store.database import session_scope
 from matchgate.store.tables import Batch, BatchRow, Decision, ReviewAction
@@ -35,7 +35,7 @@ log = get_logger("review")
 class AlreadyDecided(MatchgateError):
     """Another officer decided this item first (or it was never held)."""
 
-    exit_code = 5
+    category = ErrorCategory.CONFLICT
 
 
 @dataclass(frozen=True)
@@ -132,13 +132,13 @@ def decide_review_item(
 ) -> Outcome:
     """Confirm or deny one held request; the officer may not be the batch's submitter."""
     if not note.strip():
-        raise MatchgateError("a review decision needs a note saying why")
+        raise InvalidArgument("a review decision needs a note saying why")
     try:
         with session_scope(store.sessions) as session:
             require_role(session, actor, Role.OFFICER)
             decision = session.get(Decision, item_id)
             if decision is None:
-                raise MatchgateError(f"no review item {item_id!r}")
+                raise NotFound(f"no review item {item_id!r}")
             batch = session.get(Batch, decision.batch_id)
             assert batch is not None
             if batch.submitted_by == actor:

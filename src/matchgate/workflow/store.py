@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matchgate.audit.log import NewEvent, append_event
 from matchgate.domain.lifecycle import Role
-from matchgate.errors import MatchgateError
+from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError
 from matchgate.store.database import make_engine, session_scope, sqlite_url, upgrade
 from matchgate.store.tables import User
 from matchgate.workspace import Workspace
@@ -25,7 +25,7 @@ from matchgate.workspace import Workspace
 class PermissionDenied(MatchgateError):
     """The user is unknown or lacks the role, or the two-person rule forbids it."""
 
-    exit_code = 4
+    category = ErrorCategory.FORBIDDEN
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -
     """Create or update a user. The first user needs no actor; later ones need an admin."""
     name = name.strip()
     if not name:
-        raise MatchgateError("a user needs a name")
+        raise InvalidArgument("a user needs a name")
     with session_scope(store.sessions) as session:
         existing_users = session.scalar(select(func.count()).select_from(User)) or 0
         if existing_users:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from matchgate.agreements.schema import Agreement
 from matchgate.audit.log import append_event
 from matchgate.domain.lifecycle import BatchState, can_move
-from matchgate.errors import MatchgateError
+from matchgate.errors import ErrorCategory, MatchgateError, NotFound
 from matchgate.intake.readers import REQUEST_COLUMNS
 from matchgate.logs import get_logger
 from matchgate.store.database import session_scope
@@ -42,13 +42,17 @@ FAULT_VARIABLE = "MATCHGATE_FAULT"
 class BatchStateError(MatchgateError):
     """The batch is not in a state that allows this action."""
 
-    exit_code = 5
+    category = ErrorCategory.CONFLICT
 
 
 class BatchFailed(MatchgateError):
-    """The batch cannot be processed as stored; it is marked `failed` with the reason."""
+    """The batch cannot be processed as stored; it is marked `failed` with the reason.
 
-    exit_code = 5
+    Raised when the stored agreement no longer matches its hash: a stored
+    record was altered.
+    """
+
+    category = ErrorCategory.TAMPERED
 
 
 def fault(point: str) -> None:
@@ -59,7 +63,7 @@ def fault(point: str) -> None:
 def get_batch(session: Session, batch_id: str) -> Batch:
     batch = session.get(Batch, batch_id)
     if batch is None:
-        raise MatchgateError(f"no batch {batch_id!r} in this workspace")
+        raise NotFound(f"no batch {batch_id!r} in this workspace")
     return batch
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from matchgate.agreements.schema import Agreement
 from matchgate.audit.log import append_event
 from matchgate.domain.lifecycle import BatchState, Role
-from matchgate.errors import InputFileError, MatchgateError
+from matchgate.errors import ErrorCategory, InputFileError, MatchgateError
 from matchgate.intake.envelope import parse_envelope
 from matchgate.intake.readers import read_requests
 from matchgate.store.database import session_scope
@@ -30,9 +30,9 @@ from matchgate.workflow.stored import fault, log
 
 
 class BatchConflict(MatchgateError):
-    """The same batch_id was submitted again with different content."""
+    """The same batch_id was submitted again with different content, or under another agreement."""
 
-    exit_code = 2
+    category = ErrorCategory.CONFLICT
 
 
 def content_hash(requests_path: Path, envelope_path: Path) -> str:

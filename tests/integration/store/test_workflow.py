@@ -43,7 +43,7 @@ from matchgate.decide.policy import Candidate, PersonFacts
 from matchgate.disclose.minimise import RESPONSE_COLUMNS, LastKnownAddress
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.outcomes import AddressMatch, Outcome, ReviewReason
-from matchgate.errors import MatchgateError
+from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.pipeline import Matcher
 from matchgate.standardise.names import standardise_name
 from matchgate.store.database import alembic_config, upgrade
@@ -458,7 +458,7 @@ def test_resubmitting_the_batch_id_with_other_content_is_a_conflict(
 
     with pytest.raises(BatchConflict) as caught:
         submit_batch(store, edited.requests, edited.envelope, reference_agreement(), actor="op")
-    assert caught.value.exit_code == 2
+    assert caught.value.category is ErrorCategory.CONFLICT
     assert BATCH_ID in caught.value.message
     assert snapshot(store) == before
     # The original is still the same batch.
@@ -480,7 +480,7 @@ def test_req35_the_submitter_cannot_review_their_own_batch(store: Store, files: 
 
     with pytest.raises(PermissionDenied) as caught:
         decide_review_item(store, item_id, actor="opoff", confirm=True, note="mine")
-    assert caught.value.exit_code == 4
+    assert caught.value.category is ErrorCategory.FORBIDDEN
     assert count(store, ReviewAction) == 0
     assert batch_summary(store, BATCH_ID).pending_review == 1
 
@@ -542,7 +542,7 @@ def test_approving_with_requests_still_pending_is_refused(store: Store, files: B
 
     with pytest.raises(BatchStateError) as caught:
         approve_batch(store, BATCH_ID, actor="appr")
-    assert caught.value.exit_code == 5
+    assert caught.value.category is ErrorCategory.CONFLICT
     assert batch_summary(store, BATCH_ID).state == BatchState.IN_REVIEW.value
 
 
@@ -694,7 +694,7 @@ def test_deciding_a_decided_item_is_already_decided(
 
     with pytest.raises(AlreadyDecided) as caught:
         decide_review_item(store, item_id, actor="off2", confirm=second_confirm, note="second")
-    assert caught.value.exit_code == 5
+    assert caught.value.category is ErrorCategory.CONFLICT
     assert snapshot(store) == before
     assert decision_outcomes(store)[1][0] == first.value
     assert count(store, ReviewAction) == 1

@@ -20,7 +20,7 @@ from matchgate.agreements.loader import (
     resolve_agreement,
 )
 from matchgate.agreements.schema import Agreement, agreement_json_schema
-from matchgate.errors import AgreementError
+from matchgate.errors import AgreementError, ErrorCategory
 
 
 def reference_yaml() -> str:
@@ -144,7 +144,7 @@ def test_bad_agreement_error_names_file_and_key(
         load_agreement(path)
     assert str(path) in caught.value.message
     assert names in caught.value.message
-    assert caught.value.exit_code == 2
+    assert caught.value.category is ErrorCategory.BAD_INPUT
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from factories import (
     reference_agreement,
     write_envelope,
 )
-from matchgate.errors import InputFileError
+from matchgate.errors import ErrorCategory, InputFileError
 from matchgate.intake.envelope import (
     check_envelope,
     parse_envelope,
@@ -165,7 +165,7 @@ def test_unreadable_envelope_exits_2(tmp_path: Path, content: bytes, problem: st
     path.write_bytes(content)
     with pytest.raises(InputFileError) as caught:
         read_envelope(path)
-    assert caught.value.exit_code == 2
+    assert caught.value.category is ErrorCategory.BAD_INPUT
     assert str(path) in caught.value.message
     assert problem in caught.value.message
 

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from factories import request_row, write_csv, write_jsonl, write_parquet
-from matchgate.errors import InputFileError
+from matchgate.errors import ErrorCategory, InputFileError
 from matchgate.intake.readers import (
     ADDRESS_COLUMNS,
     REQUEST_COLUMNS,
@@ -31,7 +31,7 @@ ROWS = [
 def read_error(path: Path) -> InputFileError:
     with pytest.raises(InputFileError) as caught:
         read_requests(path)
-    assert caught.value.exit_code == 2
+    assert caught.value.category is ErrorCategory.BAD_INPUT
     assert str(path) in caught.value.message
     return caught.value
 
