@@ -3,7 +3,8 @@
 In: a request table and its envelope (already read), the agreement, and a
 `Matcher` over the master file. Out: a `BatchOutcome` with one decided row per
 request, in file order, carrying everything the response and the audit
-record need.
+record need, including exactly what the decision policy was given
+(`DecisionInputs`), so that a later replay decides on the same facts.
 
 Rejected requests never reach the matcher (FORMATS.md §4: nothing is matched
 for them); an invalid envelope (R08) means the matcher is not touched at all.
@@ -21,7 +22,8 @@ import pyarrow as pa
 
 from matchgate.agreements.schema import Agreement
 from matchgate.decide.evidence import RequestFacts, address_from_row, person_from_row
-from matchgate.decide.policy import Candidate, Decision, Thresholds, decide
+from matchgate.decide.policy import Candidate, Decision
+from matchgate.decide.recorded import DecisionInputs, thresholds_for
 from matchgate.disclose.minimise import LastKnownAddress, ResponseRow, response_row
 from matchgate.domain.outcomes import Outcome
 from matchgate.domain.reasons import ReasonCode
@@ -62,6 +64,8 @@ class DecidedRequest:
     #: The identified taxpayer's LKA as filed (custodian-side), kept for VERIFIED
     #: and PENDING_REVIEW so that a confirmed review can disclose it.
     lka: LastKnownAddress | None = None
+    #: What the decision policy was given (None when REJECTED).
+    inputs: DecisionInputs | None = None
 
     @property
     def outcome(self) -> Outcome:
@@ -86,15 +90,6 @@ def decision_id_for(
     """Deterministic: the same inputs, master and model give the same ids (REQ-24)."""
     material = "\x1f".join([batch_id, str(index), request_id, agreement_hash, vintage, model])
     return "D-" + hashlib.sha256(material.encode()).hexdigest()[:24]
-
-
-def thresholds_for(agreement: Agreement) -> Thresholds:
-    return Thresholds(
-        min_match_probability=agreement.match.min_match_probability,
-        runner_up_margin_weight=agreement.match.runner_up_margin_weight,
-        require_address_on_file=agreement.match.require_address_on_file,
-        indistinguishable_outcome=Outcome(agreement.match.indistinguishable_outcome),
-    )
 
 
 def _text(table: pa.Table, column: str) -> list[str]:
@@ -134,6 +129,7 @@ def verify_batch(
     seconds["intake"] = time.perf_counter() - clock
 
     decisions: dict[int, Decision] = {}
+    inputs: dict[int, DecisionInputs] = {}
     lka: dict[str, LastKnownAddress] = {}
     vintage_id = matcher.vintage_id if matcher else ""
     model_version = matcher.model_version if matcher else ""
@@ -162,12 +158,13 @@ def verify_batch(
         boilerplate = boilerplate_reason_rows(reasons, [not c for c in codes], agreement)
         with progress.task("Deciding", total=len(valid)) as task:
             for index in valid:
-                decisions[index] = decide(
-                    facts[f"r{index}"].person,
-                    candidates.get(f"r{index}", []),
-                    thresholds,
+                inputs[index] = DecisionInputs(
+                    request=facts[f"r{index}"].person,
+                    candidates=tuple(candidates.get(f"r{index}", [])),
+                    thresholds=thresholds,
                     boilerplate_reason=index in boilerplate,
                 )
+                decisions[index] = inputs[index].decision()
                 task.advance()
         disclosable = (Outcome.VERIFIED, Outcome.PENDING_REVIEW)
         lka = matcher.last_known_addresses(
@@ -203,7 +200,16 @@ def verify_batch(
             )
         held = lka.get(decision.tin) if decision is not None and decision.tin else None
         rows.append(
-            DecidedRequest(index, request_id, decision_id, row_codes, decision, response, held)
+            DecidedRequest(
+                index,
+                request_id,
+                decision_id,
+                row_codes,
+                decision,
+                response,
+                held,
+                inputs=inputs.get(index),
+            )
         )
 
     return BatchOutcome(

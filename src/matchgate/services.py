@@ -21,6 +21,7 @@ import duckdb
 from matchgate.agreements.loader import resolve_agreement
 from matchgate.agreements.schema import Agreement
 from matchgate.domain.lifecycle import Role
+from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
 from matchgate.errors import MatchgateError, WorkspaceError
 from matchgate.intake.envelope import check_envelope, read_envelope
 from matchgate.intake.readers import read_requests
@@ -33,6 +34,7 @@ from matchgate.progress import NullProgress, Progress
 from matchgate.reports.accuracy import AccuracyReport, score_batch
 from matchgate.workflow.process import process_batch
 from matchgate.workflow.release import preview_response
+from matchgate.workflow.review import RecordLookup
 from matchgate.workflow.store import add_user, open_store
 from matchgate.workflow.submit import submit_batch
 from matchgate.workspace import Workspace
@@ -172,15 +174,39 @@ def verify_files(
     )
 
 
+def _taxpayer_record(row: dict[str, Any]) -> TaxpayerRecord:
+    return TaxpayerRecord(
+        tin=row["tin"],
+        first_name=row["first_name"],
+        middle_name=row["middle_name"],
+        last_name=row["last_name"],
+        name_suffix=row["name_suffix"],
+        dob=row["dob"],
+        addresses=tuple(
+            FiledAddress(
+                tax_year=a["tax_year"],
+                source=a["source"],
+                street=a["street"],
+                city=a["city"],
+                state=a["state"],
+                zip=a["zip"],
+            )
+            for a in row["addresses"]
+        ),
+    )
+
+
 @contextmanager
-def taxpayer_lookup(workspace: Workspace) -> Iterator[Callable[[list[str]], dict[str, Any]] | None]:
+def taxpayer_lookup(workspace: Workspace) -> Iterator[RecordLookup | None]:
     """Candidate records from the workspace's master file, if it has one."""
     if not workspace.master_db.is_file():
         yield None
         return
     master = MasterConnection(workspace.master_db)
     try:
-        yield lambda tins: taxpayer_records(master, tins)
+        yield lambda tins: {
+            tin: _taxpayer_record(row) for tin, row in taxpayer_records(master, list(tins)).items()
+        }
     finally:
         master.close()
 

@@ -187,6 +187,6 @@ def test_the_review_queue_shows_each_candidates_record_as_filed(
         store.close()
     assert items
     for item in items:
-        shown = [r["tin"] for r in item.candidate_records]
-        assert shown == [c["tin"] for c in item.evidence["candidates"]]
-        assert all(r["last_name"] and r["addresses"] for r in item.candidate_records)
+        shown = [r.tin for r in item.candidate_records]
+        assert shown == [c.tin for c in item.evidence.candidates]
+        assert all(r.last_name and r.addresses for r in item.candidate_records)

@@ -182,9 +182,7 @@ def review_list(
     for column in ("request", "why", "candidates"):
         table.add_column(column)
     for item in items:
-        candidates = "; ".join(
-            f"{c['given']}/{c['surname']} {c['fit']}" for c in item.evidence.get("candidates", [])
-        )
+        candidates = "; ".join(f"{c.given}/{c.surname} {c.fit}" for c in item.evidence.candidates)
         table.add_row(
             item.item_id, item.batch_id, item.request_id, ",".join(item.review_reasons), candidates
         )

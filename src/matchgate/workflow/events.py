@@ -16,6 +16,7 @@ from typing import Any
 from matchgate import __version__
 from matchgate.agreements.schema import Agreement
 from matchgate.audit.log import NewEvent
+from matchgate.decide.recorded import load_evidence
 from matchgate.domain.outcomes import Outcome
 from matchgate.intake.envelope import EnvelopeDocument
 from matchgate.store.tables import Batch, BatchRow, Decision
@@ -70,7 +71,7 @@ def decision_made(
     document: EnvelopeDocument,
 ) -> NewEvent:
     request = json.loads(row.fields)
-    evidence = json.loads(decision.evidence)
+    evidence = load_evidence(decision.evidence)
     disclosable = decision.outcome == Outcome.VERIFIED.value and decision.lka is not None
     return NewEvent(
         actor=actor,
@@ -89,10 +90,10 @@ def decision_made(
             "codes": decision.reason_codes,
             "address_match": decision.address_match,
             "taxpayer_tin": decision.tin,
-            "match_probability": evidence.get("match_probability"),
-            "match_weight": evidence.get("match_weight"),
-            "field_weights": evidence.get("field_weights", {}),
-            "runner_up_tin": evidence.get("runner_up_tin"),
+            "match_probability": evidence.match_probability if evidence else None,
+            "match_weight": evidence.match_weight if evidence else None,
+            "field_weights": dict(evidence.field_weights) if evidence else {},
+            "runner_up_tin": evidence.runner_up_tin if evidence else None,
             "fields_disclosed": list(agreement.disclose) if disclosable else [],
             "agreement_id": agreement.id,
             "agreement_hash": agreement.content_hash,

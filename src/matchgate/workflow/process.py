@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from matchgate.audit.log import append_events
+from matchgate.decide.recorded import DecisionEvidence, dump_evidence
 from matchgate.domain.lifecycle import PROCESSING, BatchState
 from matchgate.domain.outcomes import Outcome
 from matchgate.domain.reasons import join_codes
@@ -28,7 +29,6 @@ from matchgate.pipeline import BatchOutcome, DecidedRequest, Matcher, verify_bat
 from matchgate.store.database import session_scope
 from matchgate.store.tables import BatchRow, Decision
 from matchgate.workflow import events
-from matchgate.workflow.evidence import decision_evidence
 from matchgate.workflow.store import Store, now
 from matchgate.workflow.stored import (
     BatchFailed,
@@ -144,6 +144,6 @@ def _decision_row(batch_id: str, decided: DecidedRequest, stamp: Any) -> Decisio
         tin=decision.tin if decision else None,
         lka=lka,
         review_reasons=";".join(r.value for r in decision.review_reasons) if decision else "",
-        evidence=json.dumps(decision_evidence(decision), sort_keys=True),
+        evidence=dump_evidence(DecisionEvidence.of(decision, decided.inputs) if decision else None),
         decided_at=stamp,
     )

@@ -1,9 +1,10 @@
 """The review queue: held requests, shown beside their candidates, decided by officers.
 
-In: the workflow store (and, for display, the workspace's master file). Out:
-`ReviewItem`s (ITEM_ID = the decision id) with the request as received, the
-candidate taxpayers' records and the field-by-field evidence; and officers'
-decisions: confirm (-> VERIFIED) or deny (-> NO_MATCH), each with a note.
+In: the workflow store (and, for display, a lookup of the candidates' records
+in the master file). Out: typed `ReviewItem`s (ITEM_ID = the decision id)
+with the request as received, the candidate taxpayers' records as filed and
+the recorded evidence; and officers' decisions: confirm (-> VERIFIED) or
+deny (-> NO_MATCH), each with a note.
 
 Two officers working the same queue can never both decide one item: the
 decision row carries a version, and an update that finds it changed fails
@@ -13,16 +14,18 @@ decision row carries a version, and an update that finds it changed fails
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from matchgate.audit.log import NewEvent, append_event, append_events
+from matchgate.decide.recorded import DecisionEvidence, load_evidence
 from matchgate.domain.lifecycle import BatchState, Role
-from matchgate.domain.outcomes import Outcome
+from matchgate.domain.outcomes import Outcome, ReviewReason
+from matchgate.domain.taxpayers import TaxpayerRecord
 from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError, NotFound
 from matchgate.logs import get_logger
 from matchgate.store.database import session_scope
@@ -40,28 +43,38 @@ class AlreadyDecided(MatchgateError):
 
 @dataclass(frozen=True)
 class ReviewItem:
+    """One held request, the evidence it was held on, and its candidates as filed."""
+
     item_id: str
     batch_id: str
     request_id: str
-    review_reasons: list[str]
-    request: dict[str, Any]
-    evidence: dict[str, Any]
-    #: The candidate taxpayers' records as filed (name, DOB, address history).
-    candidate_records: list[dict[str, Any]] = field(default_factory=list)
+    review_reasons: tuple[ReviewReason, ...]
+    #: The request row as received: column -> value (None for an empty cell).
+    request: Mapping[str, str | None]
+    evidence: DecisionEvidence
+    #: The candidate taxpayers' records as filed (name, DOB, address history),
+    #: in the order of `evidence.candidates`.
+    candidate_records: tuple[TaxpayerRecord, ...] = ()
+
+    @property
+    def candidate_tins(self) -> list[str]:
+        return [c.tin for c in self.evidence.candidates]
 
     def as_json(self) -> dict[str, Any]:
+        """The `review list --json` document (README "JSON output")."""
         return {
             "item_id": self.item_id,
             "batch_id": self.batch_id,
             "request_id": self.request_id,
-            "review_reasons": self.review_reasons,
-            "request": self.request,
-            "evidence": self.evidence,
-            "candidate_records": self.candidate_records,
+            "review_reasons": [r.value for r in self.review_reasons],
+            "request": dict(self.request),
+            "evidence": self.evidence.as_json(),
+            "candidate_records": [r.as_json() for r in self.candidate_records],
         }
 
 
-RecordLookup = Callable[[list[str]], dict[str, dict[str, Any]]]
+#: Candidates' records by TIN, from the master file.
+RecordLookup = Callable[[Sequence[str]], Mapping[str, TaxpayerRecord]]
 
 
 def list_review_items(
@@ -90,26 +103,28 @@ def list_review_items(
         )
         if batch_id is not None:
             query = query.where(Decision.batch_id == batch_id)
+        held = [
+            (decision, row, _evidence_of(decision))
+            for decision, row in session.execute(query).all()
+        ]
+        tins = [c.tin for _, _, evidence in held for c in evidence.candidates]
+        found = records(tins) if records is not None else {}
         items = [
             ReviewItem(
                 item_id=decision.decision_id,
                 batch_id=decision.batch_id,
                 request_id=decision.request_id,
-                review_reasons=[r for r in decision.review_reasons.split(";") if r],
+                review_reasons=tuple(
+                    ReviewReason(r) for r in decision.review_reasons.split(";") if r
+                ),
                 request=json.loads(row.fields),
-                evidence=json.loads(decision.evidence),
+                evidence=evidence,
+                candidate_records=tuple(
+                    found[c.tin] for c in evidence.candidates if c.tin in found
+                ),
             )
-            for decision, row in session.execute(query).all()
+            for decision, row, evidence in held
         ]
-        if records is not None:
-            tins = [c["tin"] for i in items for c in i.evidence.get("candidates", [])]
-            found = records(tins)
-            for item in items:
-                item.candidate_records.extend(
-                    found[c["tin"]]
-                    for c in item.evidence.get("candidates", [])
-                    if c["tin"] in found
-                )
         # Showing candidates is a view of taxpayer records: account for it.
         append_events(
             session,
@@ -119,12 +134,19 @@ def list_review_items(
                     action="records_viewed",
                     batch_id=item.batch_id,
                     decision_id=item.item_id,
-                    payload={"tins": [c.get("tin") for c in item.evidence.get("candidates", [])]},
+                    payload={"tins": item.candidate_tins},
                 )
                 for item in items
             ],
         )
         return items
+
+
+def _evidence_of(decision: Decision) -> DecisionEvidence:
+    evidence = load_evidence(decision.evidence)
+    if evidence is None:  # pragma: no cover - only matched decisions are ever held
+        raise MatchgateError(f"item {decision.decision_id} has no evidence recorded")
+    return evidence
 
 
 def decide_review_item(

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import select
 
 from factories import reference_agreement
 from matchgate.agreements.loader import builtin_agreement, load_agreement
 from matchgate.agreements.schema import Agreement
 from matchgate.audit.remediation import NOTICE_COLUMNS
+from matchgate.store.tables import Decision
 from matchgate.workflow.auditing import account, remediate
 from matchgate.workflow.store import PermissionDenied, Store
 
@@ -226,3 +229,20 @@ def test_replaying_the_same_agreement_flags_nothing_an_officer_confirmed(
     assert len(account(store, actor=AUDITOR)) == 2
 
     assert remediate(store, reference_agreement(), tmp_path / "notice.csv", actor=AUDITOR) == []
+
+
+def test_decisions_recorded_without_the_policy_inputs_are_still_remediated(
+    store: Store, tmp_path: Path, lax: Agreement
+) -> None:
+    """Rows written before the evidence carried the policy's inputs: judged on their assessment."""
+    released_under_lax(store, tmp_path / "batch", lax)
+    with store.sessions() as session, session.begin():
+        for decision in session.scalars(select(Decision)):
+            evidence = json.loads(decision.evidence)
+            evidence.pop("inputs", None)
+            decision.evidence = json.dumps(evidence, sort_keys=True)
+
+    findings = remediate(store, reference_agreement(), tmp_path / "notice.csv", actor=AUDITOR)
+
+    assert [f.request_id for f in findings] == [f"REQ-{n + 1:06d}" for n in ZIP_ONLY]
+    assert all("not an address on file" in "; ".join(f.reasons) for f in findings)

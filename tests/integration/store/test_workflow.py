@@ -320,13 +320,13 @@ def test_lifecycle_submit_process_review_approve_release_respond(
     assert [i.request_id for i in items] == ["REQ-000002"]
     item = items[0]
     assert item.batch_id == BATCH_ID
-    assert item.review_reasons == [ReviewReason.CLOSE_SECOND_CANDIDATE.value]
+    assert item.review_reasons == (ReviewReason.CLOSE_SECOND_CANDIDATE,)
     assert item.request == batch_rows()[1]
-    assert item.evidence["tin"] == TIN_JUAN
-    assert item.evidence["match_probability"] == pytest.approx(0.9999)
-    assert item.evidence["runner_up_tin"] == TIN_JUANA
-    assert [c["tin"] for c in item.evidence["candidates"]] == [TIN_JUAN, TIN_JUANA]
-    assert all(c["address_on_file"] for c in item.evidence["candidates"])
+    assert item.evidence.tin == TIN_JUAN
+    assert item.evidence.match_probability == pytest.approx(0.9999)
+    assert item.evidence.runner_up_tin == TIN_JUANA
+    assert [c.tin for c in item.evidence.candidates] == [TIN_JUAN, TIN_JUANA]
+    assert all(c.address_on_file for c in item.evidence.candidates)
     assert list_review_items(store, actor="off2", batch_id=BATCH_ID) == items
     assert list_review_items(store, actor="off2", batch_id="NO-SUCH-BATCH") == []
 
