@@ -26,6 +26,7 @@ from typing import Any
 from matchgate import services
 from matchgate.agreements.loader import resolve_agreement
 from matchgate.domain.lifecycle import Role
+from matchgate.files import read_upload
 from matchgate.workflow import events, process, submit
 from matchgate.workflow.store import add_user, open_store
 from matchgate.workspace import Workspace
@@ -42,7 +43,11 @@ def _process(workspace: Workspace, files: dict[str, Path], store_dir: Path) -> f
         add_user(store, "op", [Role.OPERATOR], actor="admin")
         started = time.perf_counter()
         batch_id, _ = submit.submit_batch(
-            store, files["requests"], files["envelope"], resolve_agreement(None), actor="op"
+            store,
+            read_upload(files["requests"]),
+            read_upload(files["envelope"]),
+            resolve_agreement(None),
+            actor="op",
         )
         with services.matcher_for(workspace) as factory:
             process.process_batch(store, batch_id, factory)

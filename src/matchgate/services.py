@@ -23,6 +23,7 @@ from matchgate.agreements.schema import Agreement
 from matchgate.domain.lifecycle import Role
 from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
 from matchgate.errors import MatchgateError, WorkspaceError
+from matchgate.files import read_upload
 from matchgate.intake.envelope import check_envelope, read_envelope
 from matchgate.intake.readers import read_requests
 from matchgate.master.load import MasterSummary, file_sha256, load_master, vintage_id_for
@@ -151,7 +152,9 @@ def verify_files(
         store = open_store(Workspace(Path(scratch)))
         try:
             add_user(store, TRIAL_USER, [Role.OPERATOR], actor=None)
-            batch_id, _ = submit_batch(store, requests, envelope, agreement, actor=TRIAL_USER)
+            batch_id, _ = submit_batch(
+                store, read_upload(requests), read_upload(envelope), agreement, actor=TRIAL_USER
+            )
             with (
                 matcher_for(workspace) as factory,
                 progress.task("Verifying the batch", total=1) as task,

@@ -16,6 +16,7 @@ from matchgate.disclose.minimise import RESPONSE_COLUMNS, LastKnownAddress
 from matchgate.domain.lifecycle import Role
 from matchgate.domain.outcomes import Outcome
 from matchgate.domain.reasons import ReasonCode
+from matchgate.files import read_upload
 from matchgate.intake.envelope import check_envelope, read_envelope
 from matchgate.intake.readers import read_requests
 from matchgate.match.engine import MasterConnection
@@ -176,9 +177,12 @@ def test_the_review_queue_shows_each_candidates_record_as_filed(
         add_user(store, "op", [Role.OPERATOR], actor="admin")
         add_user(store, "off", [Role.OFFICER], actor="admin")
         batch_id, _ = submit_batch(
-            store, world.files["requests"], world.files["envelope"], reference_agreement(),
+            store,
+            read_upload(world.files["requests"]),
+            read_upload(world.files["envelope"]),
+            reference_agreement(),
             actor="op",
-        )  # fmt: skip
+        )
         with services.matcher_for(world.workspace) as factory:
             process_batch(store, batch_id, factory)
         with services.taxpayer_lookup(world.workspace) as records:

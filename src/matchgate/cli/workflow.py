@@ -21,6 +21,7 @@ from matchgate import services
 from matchgate.agreements.loader import resolve_agreement
 from matchgate.config import Settings, load_settings
 from matchgate.domain.lifecycle import Role
+from matchgate.files import read_upload
 from matchgate.logs import configure_file_logging
 from matchgate.workflow import review
 from matchgate.workflow.process import process_batch
@@ -95,7 +96,11 @@ def submit(
     settings = _settings(workspace)
     with _store(settings) as store:
         batch_id, resumed = submit_batch(
-            store, requests, envelope, resolve_agreement(agreement), actor=actor or settings.user
+            store,
+            read_upload(requests),
+            read_upload(envelope),
+            resolve_agreement(agreement),
+            actor=actor or settings.user,
         )
         with services.matcher_for(settings.workspace) as factory:
             summary, _ = process_batch(store, batch_id, factory)

@@ -1,14 +1,15 @@
 """The batch envelope: who asks, under which agreement, certified when (intake stage).
 
-In: the envelope JSON file that travels beside a batch (FORMATS.md §2) and the
-agreement the batch is to be checked against. Out: an :class:`EnvelopeDocument`
+In: the envelope JSON that travels beside a batch (FORMATS.md §2: a file, an
+upload's bytes or a request body's text) and the agreement the batch is to
+be checked against. Out: an :class:`EnvelopeDocument`
 (the fields as received, whatever their types) and an :class:`EnvelopeCheck`
 (the problems found, plus the typed values later stages need).
 
 Two kinds of failure, kept apart on purpose:
 
 * a file that is not a JSON object at all cannot be processed:
-  :class:`~matchgate.errors.InputFileError`, exit code 2;
+  :class:`~matchgate.errors.InputFileError` (bad input);
 * a JSON object whose content is wrong (uncertified, unknown or suspended
   agreement, official not a signatory, bad ``submitted_at``, no ``batch_id``)
   is an answerable batch: every row is REJECTED with R08 alone (REQ-01,
@@ -28,8 +29,17 @@ from typing import Any
 
 from matchgate.agreements.schema import Agreement
 from matchgate.errors import InputFileError
+from matchgate.files import read_bytes
 
-__all__ = ["EnvelopeCheck", "EnvelopeDocument", "check_envelope", "parse_envelope", "read_envelope"]
+__all__ = [
+    "EnvelopeCheck",
+    "EnvelopeDocument",
+    "check_envelope",
+    "envelope_text",
+    "parse_envelope",
+    "parse_envelope_bytes",
+    "read_envelope",
+]
 
 # ISO 8601 extended format, UTC only: "Z" or "+00:00". A naive timestamp or
 # any other offset is a problem, because the tax-period window is computed
@@ -81,20 +91,21 @@ class EnvelopeCheck:
 
 
 def read_envelope(path: Path) -> EnvelopeDocument:
-    """Read an envelope JSON file; InputFileError (exit 2) unless it holds one JSON object."""
-    if path.is_dir():
-        raise InputFileError(path, "is a directory, not a file")
+    """Read an envelope JSON file; InputFileError (bad input) unless it holds one JSON object."""
+    return parse_envelope_bytes(read_bytes(path), source=str(path))
+
+
+def envelope_text(data: bytes, *, source: str) -> str:
+    """An envelope's bytes as text (UTF-8, optional BOM); InputFileError if not UTF-8."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputFileError(path, "file not found") from None
-    except PermissionError:
-        raise InputFileError(path, "cannot be read (permission denied)") from None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputFileError(path, f"not valid UTF-8 (byte offset {exc.start})") from None
-    except OSError as exc:
-        raise InputFileError(path, f"cannot be read ({exc.strerror or exc})") from None
-    return parse_envelope(text, source=str(path))
+        raise InputFileError(source, f"not valid UTF-8 (byte offset {exc.start})") from None
+
+
+def parse_envelope_bytes(data: bytes, *, source: str) -> EnvelopeDocument:
+    """Parse an uploaded envelope; ``source`` (its file name) names it in errors."""
+    return parse_envelope(envelope_text(data, source=source), source=source)
 
 
 def parse_envelope(text: str, *, source: str) -> EnvelopeDocument:

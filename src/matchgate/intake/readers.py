@@ -1,13 +1,15 @@
 """Read contract files (CSV, Parquet, JSON Lines) into Arrow tables of strings (intake stage).
 
-In: a path whose extension names the format (``.csv``; ``.parquet``/``.pq``;
-``.jsonl``/``.ndjson``/``.json-lines``) and the columns the caller needs.
+In: a path, or the bytes of an upload and its file name, whose extension
+names the format (``.csv``; ``.parquet``/``.pq``; ``.jsonl``/``.ndjson``/
+``.json-lines``), and the columns the caller needs.
 Out: a ``pyarrow.Table`` with one ``string`` column per file column, rows in
 file order, ``null`` for an empty cell or a missing value. Values are not
 stripped or normalised here: whether ``"  "`` is a name is validation's call.
 
 Every way a file can be unreadable is an :class:`~matchgate.errors.InputFileError`
-(exit code 2) naming the file and, where it applies, the data row (row 1 is
+(bad input) naming the file (for an upload, the name it was given) and,
+where it applies, the data row (row 1 is
 the first row after the CSV header, or the first object of a JSON Lines file)
 and the column. Columns the contract defines but the file lacks are added as
 all-null columns when the caller lists them in ``known_columns``; columns the
@@ -23,14 +25,15 @@ import io
 import json
 import re
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from matchgate.errors import InputFileError
+from matchgate.files import read_bytes
 
 __all__ = [
     "ADDRESS_COLUMNS",
@@ -42,7 +45,9 @@ __all__ = [
     "read_master_addresses",
     "read_master_taxpayers",
     "read_requests",
+    "read_requests_bytes",
     "read_table",
+    "read_table_bytes",
 ]
 
 # FORMATS.md §1 and §2, in the order the contract lists them.
@@ -73,6 +78,9 @@ _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json-lines"})
 _UNDECODED = re.compile("[\udc80-\udcff]")
 
 Columns = dict[str, list[str | None]]
+#: What an error names as the file: its path, or an upload's name.
+Source = Path | str
+Format = Literal["csv", "jsonl", "parquet"]
 
 
 def read_table(
@@ -87,24 +95,60 @@ def read_table(
     naming the first missing one); ``known_columns`` absent from the file are
     appended as all-null columns so that callers can rely on them existing.
     """
-    suffix = path.suffix.lower()
-    if suffix in _CSV_SUFFIXES:
-        table = _table(_read_csv(path, _read_bytes(path)))
-    elif suffix in _JSONL_SUFFIXES:
-        table = _table(_read_jsonl(path, _read_bytes(path)))
-    elif suffix in _PARQUET_SUFFIXES:
+    kind = _format_of(path)
+    if kind == "parquet":
         _check_readable(path)
-        table = _read_parquet(path)
+        table = _read_parquet(path, path)  # read from the file: a large one is not copied first
     else:
-        raise InputFileError(
-            path,
-            f"unknown file type {path.suffix or '(none)'!r}: expected .csv, .parquet, .pq, "
-            ".jsonl, .ndjson or .json-lines",
-        )
+        table = _parse_text(kind, path, read_bytes(path))
+    return _conform(path, table, required_columns, known_columns)
+
+
+def read_table_bytes(
+    data: bytes,
+    *,
+    name: str,
+    required_columns: Sequence[str],
+    known_columns: Sequence[str] | None = None,
+) -> pa.Table:
+    """:func:`read_table` for an upload: its bytes, and its file name (format and errors)."""
+    kind = _format_of(name)
+    if kind == "parquet":
+        table = _read_parquet(pa.BufferReader(data), name)
+    else:
+        table = _parse_text(kind, name, data)
+    return _conform(name, table, required_columns, known_columns)
+
+
+def _format_of(source: Source) -> Format:
+    suffix = PurePath(source).suffix
+    if suffix.lower() in _CSV_SUFFIXES:
+        return "csv"
+    if suffix.lower() in _JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix.lower() in _PARQUET_SUFFIXES:
+        return "parquet"
+    raise InputFileError(
+        source,
+        f"unknown file type {suffix or '(none)'!r}: expected .csv, .parquet, .pq, "
+        ".jsonl, .ndjson or .json-lines",
+    )
+
+
+def _parse_text(kind: Format, source: Source, data: bytes) -> pa.Table:
+    return _table(_read_csv(source, data) if kind == "csv" else _read_jsonl(source, data))
+
+
+def _conform(
+    source: Source,
+    table: pa.Table,
+    required_columns: Sequence[str],
+    known_columns: Sequence[str] | None,
+) -> pa.Table:
     missing = [name for name in required_columns if name not in table.column_names]
     if missing:
         also = f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""
-        raise InputFileError(path, f"required column is missing{also}", column=missing[0])
+        raise InputFileError(source, f"required column is missing{also}", column=missing[0])
     for name in known_columns or ():
         if name not in table.column_names:
             table = table.append_column(name, pa.nulls(table.num_rows, type=pa.string()))
@@ -115,6 +159,13 @@ def read_requests(path: Path) -> pa.Table:
     """A request batch (FORMATS.md §2): every column of REQUEST_COLUMNS present, extras kept."""
     return read_table(
         path, required_columns=REQUEST_REQUIRED_COLUMNS, known_columns=REQUEST_COLUMNS
+    )
+
+
+def read_requests_bytes(data: bytes, *, name: str) -> pa.Table:
+    """:func:`read_requests` for an uploaded batch; ``name`` stands for the file in errors."""
+    return read_table_bytes(
+        data, name=name, required_columns=REQUEST_REQUIRED_COLUMNS, known_columns=REQUEST_COLUMNS
     )
 
 
@@ -134,29 +185,14 @@ def read_master_addresses(path: Path) -> pa.Table:
 
 def _check_readable(path: Path) -> None:
     """Raise the InputFileError a reader would, without reading the whole file."""
-    _read_bytes(path, size=0)
-
-
-def _read_bytes(path: Path, *, size: int = -1) -> bytes:
-    """The file's bytes (``size`` >= 0 reads at most that many)."""
-    if path.is_dir():
-        raise InputFileError(path, "is a directory, not a file")
-    try:
-        with path.open("rb") as handle:
-            return handle.read(size)
-    except FileNotFoundError:
-        raise InputFileError(path, "file not found") from None
-    except PermissionError:
-        raise InputFileError(path, "cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise InputFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+    read_bytes(path, size=0)
 
 
 def _table(columns: Columns) -> pa.Table:
     return pa.table({name: pa.array(values, type=pa.string()) for name, values in columns.items()})
 
 
-def _check_header(path: Path, names: Sequence[str]) -> None:
+def _check_header(path: Source, names: Sequence[str]) -> None:
     seen: set[str] = set()
     for position, name in enumerate(names, start=1):
         if not name:
@@ -166,7 +202,7 @@ def _check_header(path: Path, names: Sequence[str]) -> None:
         seen.add(name)
 
 
-def _read_csv(path: Path, data: bytes) -> Columns:
+def _read_csv(path: Source, data: bytes) -> Columns:
     """RFC 4180 CSV (UTF-8, optional BOM, LF or CRLF) -> columns; blank lines are skipped."""
     bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     bad_offset: int | None = None
@@ -210,7 +246,7 @@ def _read_csv(path: Path, data: bytes) -> Columns:
     return columns
 
 
-def _raise_undecoded(path: Path, columns: Columns, bad_offset: int) -> None:
+def _raise_undecoded(path: Source, columns: Columns, bad_offset: int) -> None:
     """Raise the not-UTF-8 error at the first row (then column) holding undecodable bytes."""
     found: tuple[int, str] | None = None
     for name, values in columns.items():
@@ -238,7 +274,7 @@ def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
-def _read_jsonl(path: Path, data: bytes) -> Columns:
+def _read_jsonl(path: Source, data: bytes) -> Columns:
     """JSON Lines (one object of scalars per line, UTF-8) -> columns; blank lines are skipped."""
     offset = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     columns: Columns = {}
@@ -282,7 +318,7 @@ def _read_jsonl(path: Path, data: bytes) -> Columns:
     return columns
 
 
-def _scalar_text(path: Path, value: object, row: int, column: str) -> str | None:
+def _scalar_text(path: Source, value: object, row: int, column: str) -> str | None:
     """A JSON scalar as the text a CSV cell would hold; "" and null are both missing."""
     if value is None or value == "":
         return None
@@ -301,10 +337,19 @@ def _scalar_text(path: Path, value: object, row: int, column: str) -> str | None
     )
 
 
-def _read_parquet(path: Path) -> pa.Table:
-    """Parquet -> the same table of string columns (empty strings become nulls)."""
+def _read_parquet(source: Path | pa.BufferReader, path: Source) -> pa.Table:
+    """Parquet (a file, or an upload's bytes) -> the same table of string columns.
+
+    Empty strings become nulls; ``path`` names the file in errors. A file is
+    opened as a pyarrow stream, as an upload is, so that both give the same
+    messages.
+    """
     try:
-        table = pq.read_table(path)
+        if isinstance(source, Path):
+            with pa.OSFile(str(source)) as stream:
+                table = pq.read_table(stream)
+        else:
+            table = pq.read_table(source)
     except (pa.ArrowException, OSError) as exc:
         raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
     _check_header(path, table.column_names)

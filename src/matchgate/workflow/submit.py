@@ -1,27 +1,28 @@
 """Submitting a batch: its rows and envelope stored once, as `received`.
 
-In: the request file and envelope of a batch, the agreement it comes under
-and the submitting operator. Out: the batch id and whether it was already
-stored. The same batch id with the same content (and agreement) is the same
-batch: submitting it again resumes it; with other content, or under another
-agreement, it is refused (`BatchConflict`), because a corrected batch needs a
-new id. Concurrent identical submissions store one batch.
+In: the request file and envelope of a batch as uploads (bytes and the names
+they came with), the agreement it comes under and the submitting operator.
+Out: the batch id and whether it was already stored. The same batch id with
+the same content (and agreement) is the same batch: submitting it again
+resumes it; with other content, or under another agreement, it is refused
+(`BatchConflict`), because a corrected batch needs a new id. Concurrent
+identical submissions store one batch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
 from matchgate.agreements.schema import Agreement
 from matchgate.audit.log import append_event
 from matchgate.domain.lifecycle import BatchState, Role
+from matchgate.domain.uploads import Upload
 from matchgate.errors import ErrorCategory, InputFileError, MatchgateError
-from matchgate.intake.envelope import parse_envelope
-from matchgate.intake.readers import read_requests
+from matchgate.intake.envelope import envelope_text, parse_envelope
+from matchgate.intake.readers import read_requests_bytes
 from matchgate.store.database import session_scope
 from matchgate.store.tables import Batch, BatchRow
 from matchgate.workflow import events
@@ -35,21 +36,19 @@ class BatchConflict(MatchgateError):
     category = ErrorCategory.CONFLICT
 
 
-def content_hash(requests_path: Path, envelope_path: Path) -> str:
+def content_hash(requests: Upload, envelope: Upload) -> str:
+    """What "the same batch" means: the same request and envelope bytes."""
     digest = hashlib.sha256()
-    for path in (requests_path, envelope_path):
-        try:
-            digest.update(path.read_bytes())
-        except OSError as exc:
-            raise InputFileError(path, exc.strerror or "cannot be read") from exc
+    for upload in (requests, envelope):
+        digest.update(upload.data)
         digest.update(b"\x00")
     return digest.hexdigest()
 
 
 def submit_batch(
     store: Store,
-    requests_path: Path,
-    envelope_path: Path,
+    requests: Upload,
+    envelope: Upload,
     agreement: Agreement,
     *,
     actor: str | None,
@@ -59,27 +58,27 @@ def submit_batch(
     Returns the batch id and whether it already existed (a resubmission).
     """
     try:
-        return _submit(store, requests_path, envelope_path, agreement, actor=actor)
+        return _submit(store, requests, envelope, agreement, actor=actor)
     except IntegrityError:
         # The same batch was stored by a concurrent submit: resubmit (idempotent).
-        return _submit(store, requests_path, envelope_path, agreement, actor=actor)
+        return _submit(store, requests, envelope, agreement, actor=actor)
 
 
 def _submit(
     store: Store,
-    requests_path: Path,
-    envelope_path: Path,
+    requests: Upload,
+    envelope: Upload,
     agreement: Agreement,
     *,
     actor: str | None,
 ) -> tuple[str, bool]:
-    digest = content_hash(requests_path, envelope_path)
-    table = read_requests(requests_path)
-    envelope_text = envelope_path.read_text(encoding="utf-8-sig")
-    document = parse_envelope(envelope_text, source=str(envelope_path))
+    digest = content_hash(requests, envelope)
+    table = read_requests_bytes(requests.data, name=requests.name)
+    text = envelope_text(envelope.data, source=envelope.name)
+    document = parse_envelope(text, source=envelope.name)
     batch_id = document.batch_id if isinstance(document.batch_id, str) else ""
     if not batch_id.strip():
-        raise InputFileError(envelope_path, "the envelope has no batch_id", column="batch_id")
+        raise InputFileError(envelope.name, "the envelope has no batch_id", column="batch_id")
     with session_scope(store.sessions) as session:
         require_role(session, actor, Role.OPERATOR)
         existing = session.get(Batch, batch_id)
@@ -105,7 +104,7 @@ def _submit(
                 agreement_id=agreement.id,
                 agreement_hash=agreement.content_hash,
                 agreement_document=json.dumps(agreement.document(), sort_keys=True),
-                envelope=envelope_text,
+                envelope=text,
                 submitted_by=actor,
                 received_at=stamp,
                 updated_at=stamp,

@@ -35,6 +35,8 @@ from matchgate.decide.evidence import RequestFacts
 from matchgate.decide.policy import Candidate, PersonFacts
 from matchgate.disclose.minimise import LastKnownAddress
 from matchgate.domain.lifecycle import BatchState, Role
+from matchgate.domain.uploads import Upload
+from matchgate.files import read_upload
 from matchgate.standardise.names import standardise_name
 from matchgate.workflow import release, stored
 from matchgate.workflow.process import process_batch
@@ -194,6 +196,10 @@ class BatchFiles:
     requests: Path
     envelope: Path
 
+    @property
+    def uploads(self) -> tuple[Upload, Upload]:
+        return read_upload(self.requests), read_upload(self.envelope)
+
 
 def write_batch(folder: Path, batch_id: str, reqs: Sequence[Req], **envelope: Any) -> BatchFiles:
     folder.mkdir(parents=True, exist_ok=True)
@@ -233,7 +239,7 @@ def run_batch(
     files = write_batch(folder, batch_id, reqs, **envelope)
     matcher = matcher_for(reqs)
     got, resumed = submit_batch(
-        store, files.requests, files.envelope, agreement or reference_agreement(), actor=OPERATOR
+        store, *files.uploads, agreement or reference_agreement(), actor=OPERATOR
     )
     assert (got, resumed) == (batch_id, False)
     summary, _ = process_batch(store, batch_id, lambda: matcher)

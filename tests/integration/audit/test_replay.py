@@ -25,6 +25,7 @@ from matchgate.decide.policy import decide
 from matchgate.decide.recorded import load_evidence, thresholds_for
 from matchgate.domain.lifecycle import Role
 from matchgate.domain.outcomes import Outcome
+from matchgate.files import read_upload
 from matchgate.pipeline import BatchOutcome
 from matchgate.store.tables import Decision
 from matchgate.workflow.auditing import remediate
@@ -59,7 +60,11 @@ def processed(world: World, tmp_path_factory: pytest.TempPathFactory) -> Process
     for name, role in (("op", Role.OPERATOR), ("off", Role.OFFICER), ("appr", Role.APPROVER)):
         add_user(store, name, [role], actor="admin")
     batch_id, _ = submit_batch(
-        store, world.files["requests"], world.files["envelope"], reference_agreement(), actor="op"
+        store,
+        read_upload(world.files["requests"]),
+        read_upload(world.files["envelope"]),
+        reference_agreement(),
+        actor="op",
     )
     with services.matcher_for(world.workspace) as factory:
         _, outcome = process_batch(store, batch_id, factory)

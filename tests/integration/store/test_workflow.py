@@ -43,7 +43,9 @@ from matchgate.decide.policy import Candidate, PersonFacts
 from matchgate.disclose.minimise import RESPONSE_COLUMNS, LastKnownAddress
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.outcomes import AddressMatch, Outcome, ReviewReason
+from matchgate.domain.uploads import Upload
 from matchgate.errors import ErrorCategory, MatchgateError
+from matchgate.files import read_upload
 from matchgate.pipeline import Matcher
 from matchgate.standardise.names import standardise_name
 from matchgate.store.database import alembic_config, upgrade
@@ -169,6 +171,10 @@ class BatchFiles:
     requests: Path
     envelope: Path
 
+    @property
+    def uploads(self) -> tuple[Upload, Upload]:
+        return read_upload(self.requests), read_upload(self.envelope)
+
 
 def write_batch(
     folder: Path, rows: list[dict[str, str | None]] | None = None, **envelope: Any
@@ -213,9 +219,7 @@ def add_people(store: Store, **extra: list[Role]) -> None:
 
 
 def submit_and_process(store: Store, files: BatchFiles, *, actor: str = "op") -> str:
-    batch_id, resumed = submit_batch(
-        store, files.requests, files.envelope, reference_agreement(), actor=actor
-    )
+    batch_id, resumed = submit_batch(store, *files.uploads, reference_agreement(), actor=actor)
     assert (batch_id, resumed) == (BATCH_ID, False)
     summary, _ = process_batch(store, batch_id, FakeMatcher)
     assert summary.state == BatchState.IN_REVIEW.value
@@ -294,9 +298,7 @@ def test_lifecycle_submit_process_review_approve_release_respond(
         ("op", "operator"),
     ]
 
-    batch_id, resumed = submit_batch(
-        store, files.requests, files.envelope, reference_agreement(), actor="op"
-    )
+    batch_id, resumed = submit_batch(store, *files.uploads, reference_agreement(), actor="op")
     assert (batch_id, resumed) == (BATCH_ID, False)
     assert batch_summary(store, batch_id).state == BatchState.RECEIVED.value
 
@@ -411,9 +413,10 @@ def test_resubmitting_the_same_batch_is_idempotent(store: Store, files: BatchFil
     counts = (count(store, BatchRow), count(store, Decision), count(store, ReviewAction))
     assert counts == (6, 6, 1)
 
-    assert submit_batch(
-        store, files.requests, files.envelope, reference_agreement(), actor="op"
-    ) == (batch_id, True)
+    assert submit_batch(store, *files.uploads, reference_agreement(), actor="op") == (
+        batch_id,
+        True,
+    )
     summary, matched = process_batch(store, batch_id, _no_matcher)
 
     assert matched is None
@@ -426,11 +429,11 @@ def test_resubmitting_the_same_batch_is_idempotent(store: Store, files: BatchFil
 def test_resubmitting_before_processing_resumes_the_batch(store: Store, files: BatchFiles) -> None:
     add_people(store)
     agreement = reference_agreement()
-    assert submit_batch(store, files.requests, files.envelope, agreement, actor="op") == (
+    assert submit_batch(store, *files.uploads, agreement, actor="op") == (
         BATCH_ID,
         False,
     )
-    assert submit_batch(store, files.requests, files.envelope, agreement, actor="op") == (
+    assert submit_batch(store, *files.uploads, agreement, actor="op") == (
         BATCH_ID,
         True,
     )
@@ -457,14 +460,15 @@ def test_resubmitting_the_batch_id_with_other_content_is_a_conflict(
         edited = write_batch(tmp_path / "edited", official_name="Someone Else")
 
     with pytest.raises(BatchConflict) as caught:
-        submit_batch(store, edited.requests, edited.envelope, reference_agreement(), actor="op")
+        submit_batch(store, *edited.uploads, reference_agreement(), actor="op")
     assert caught.value.category is ErrorCategory.CONFLICT
     assert BATCH_ID in caught.value.message
     assert snapshot(store) == before
     # The original is still the same batch.
-    assert submit_batch(
-        store, files.requests, files.envelope, reference_agreement(), actor="op"
-    ) == (BATCH_ID, True)
+    assert submit_batch(store, *files.uploads, reference_agreement(), actor="op") == (
+        BATCH_ID,
+        True,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -579,7 +583,7 @@ def test_req39_an_unknown_or_missing_user_may_do_nothing(
     add_people(store)
     agreement = reference_agreement()
     with pytest.raises(PermissionDenied):
-        submit_batch(store, files.requests, files.envelope, agreement, actor=actor)
+        submit_batch(store, *files.uploads, agreement, actor=actor)
     assert count(store, Batch) == 0
 
     submit_and_process(store, files)
@@ -619,7 +623,7 @@ def test_req39_an_auditor_is_read_only(store: Store, files: BatchFiles, tmp_path
     """REQ-39: the auditor role reads; it neither submits, reviews, approves nor releases."""
     add_people(store, aud=[Role.AUDITOR])
     with pytest.raises(PermissionDenied):
-        submit_batch(store, files.requests, files.envelope, reference_agreement(), actor="aud")
+        submit_batch(store, *files.uploads, reference_agreement(), actor="aud")
     submit_and_process(store, files)
     item_id = the_pending_item(store)
     with pytest.raises(PermissionDenied):
@@ -931,10 +935,7 @@ def test_two_identical_submits_at_once_store_one_batch(store: Store, files: Batc
     add_people(store)
     agreement = reference_agreement()
     results = _race(
-        *[
-            lambda: submit_batch(store, files.requests, files.envelope, agreement, actor="op")
-            for _ in range(2)
-        ]
+        *[lambda: submit_batch(store, *files.uploads, agreement, actor="op") for _ in range(2)]
     )
     assert sorted(r[1] for r in results) == [False, True], results
     assert count(store, Batch) == 1
@@ -979,9 +980,7 @@ def test_a_batch_whose_stored_agreement_was_altered_fails_with_a_reason(
     store: Store, files: BatchFiles
 ) -> None:
     add_people(store)
-    batch_id, _ = submit_batch(
-        store, files.requests, files.envelope, reference_agreement(), actor="op"
-    )
+    batch_id, _ = submit_batch(store, *files.uploads, reference_agreement(), actor="op")
     lowered = "REPLACE(agreement_document, '0.999', '0.5')"
     with store.sessions() as session, session.begin():
         session.execute(text(f"UPDATE batches SET agreement_document = {lowered}"))
@@ -996,7 +995,7 @@ def test_resubmitting_under_a_different_agreement_is_a_conflict(
     store: Store, files: BatchFiles
 ) -> None:
     add_people(store)
-    submit_batch(store, files.requests, files.envelope, reference_agreement(), actor="op")
+    submit_batch(store, *files.uploads, reference_agreement(), actor="op")
     stricter = agreement(version=2, match={"min_match_probability": 0.9999999})
     with pytest.raises(BatchConflict):
-        submit_batch(store, files.requests, files.envelope, stricter, actor="op")
+        submit_batch(store, *files.uploads, stricter, actor="op")

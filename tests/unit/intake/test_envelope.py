@@ -21,6 +21,7 @@ from matchgate.errors import ErrorCategory, InputFileError
 from matchgate.intake.envelope import (
     check_envelope,
     parse_envelope,
+    parse_envelope_bytes,
     parse_utc_timestamp,
     read_envelope,
 )
@@ -168,6 +169,9 @@ def test_unreadable_envelope_exits_2(tmp_path: Path, content: bytes, problem: st
     assert caught.value.category is ErrorCategory.BAD_INPUT
     assert str(path) in caught.value.message
     assert problem in caught.value.message
+    with pytest.raises(InputFileError) as uploaded:
+        parse_envelope_bytes(content, source=str(path))
+    assert uploaded.value.message == caught.value.message
 
 
 def test_missing_envelope_file_and_directory(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from matchgate.intake.readers import (
     read_master_addresses,
     read_master_taxpayers,
     read_requests,
+    read_requests_bytes,
     read_table,
 )
 
@@ -29,10 +30,19 @@ ROWS = [
 
 
 def read_error(path: Path) -> InputFileError:
+    """The error reading `path` gives; an upload of the same bytes gives the same one."""
     with pytest.raises(InputFileError) as caught:
         read_requests(path)
     assert caught.value.category is ErrorCategory.BAD_INPUT
     assert str(path) in caught.value.message
+    if path.is_file() and os.access(path, os.R_OK):
+        with pytest.raises(InputFileError) as uploaded:
+            read_requests_bytes(path.read_bytes(), name=str(path))
+        assert (uploaded.value.message, uploaded.value.row, uploaded.value.column) == (
+            caught.value.message,
+            caught.value.row,
+            caught.value.column,
+        )
     return caught.value
 
 
@@ -60,6 +70,14 @@ def test_quoted_newline_stays_inside_its_cell(tmp_path: Path) -> None:
     table = read_requests(path)
     assert table.num_rows == 2
     assert table.column("reason").to_pylist()[0] == "line one\nline two"
+
+
+@pytest.mark.parametrize("name", ["batch.csv", "batch.parquet", "batch.jsonl"])
+def test_an_upload_reads_like_the_file_it_came_from(tmp_path: Path, name: str) -> None:
+    writers = {".csv": write_csv, ".parquet": write_parquet, ".jsonl": write_jsonl}
+    path = writers[Path(name).suffix](tmp_path / name, ROWS)
+    uploaded = read_requests_bytes(path.read_bytes(), name=name)
+    assert uploaded.equals(read_requests(path))
 
 
 def test_parquet_and_jsonl_give_the_same_table_as_csv(tmp_path: Path) -> None:

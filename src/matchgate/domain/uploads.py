@@ -1,0 +1,19 @@
+"""An upload: a file as an adapter received it, its bytes and the name it came with (pure).
+
+The CLI reads a file into an `Upload`; the web app will build one from a
+request body. Use cases take uploads, never paths, so neither adapter's way
+of getting bytes leaks into them. The name says the format (by its
+extension, as for a file on disk) and stands for the file in every error
+message about its rows and columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    name: str
+    #: The content; never shown in a repr (it may hold taxpayer data).
+    data: bytes = field(repr=False)
