@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchgate.audit.chain import AuditEvent, ChainBreak, canonical_json, link_hash, verify_chain
+from matchgate.store.database import clock_of
 from matchgate.store.tables import AuditEventRow, AuditHead
 
 
@@ -37,15 +38,15 @@ class NewEvent:
     decision_id: str | None = None
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def append_events(session: Session, events: Sequence[NewEvent]) -> int:
     """Append events in order inside the caller's transaction; returns the last seq."""
     head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
     seq, previous = head.seq, head.hash
-    at = _stamp()
+    at = _stamp(clock_of(session)())
     rows = []
     for new in events:
         seq += 1

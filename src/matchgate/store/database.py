@@ -18,6 +18,11 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from matchgate.clock import Clock, utc_now
+
+#: Where a unit of work keeps the clock it takes its time from (`Session.info`).
+_CLOCK = "matchgate.clock"
+
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite+pysqlite:///{path.as_posix()}"
@@ -64,9 +69,15 @@ def upgrade(engine: Engine) -> None:
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    session = factory()
+def session_scope(
+    factory: sessionmaker[Session], *, clock: Clock | None = None
+) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error.
+
+    Everything the unit of work stamps (its rows, its audit events) takes its
+    time from ``clock`` (default: the system clock), read with `clock_of`.
+    """
+    session = factory(info={_CLOCK: clock}) if clock is not None else factory()
     try:
         yield session
         session.commit()
@@ -75,3 +86,9 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def clock_of(session: Session) -> Clock:
+    """The clock of the unit of work `session` belongs to."""
+    clock: Clock = session.info.get(_CLOCK, utc_now)
+    return clock

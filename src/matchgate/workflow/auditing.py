@@ -22,14 +22,13 @@ from matchgate.audit.log import (
 from matchgate.domain.lifecycle import Role
 from matchgate.errors import InvalidArgument, NotFound
 from matchgate.logs import get_logger
-from matchgate.store.database import session_scope
 from matchgate.workflow.store import Store, require_role
 
 log = get_logger("audit")
 
 
 def verify_audit(store: Store, *, actor: str | None) -> ChainReport:
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         require_role(session, actor, Role.AUDITOR)
         report = verify(session)
         broken = report.first_break
@@ -55,7 +54,7 @@ def export_audit(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> int:
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         require_role(session, actor, Role.AUDITOR)
         append_event(
             session,
@@ -81,7 +80,7 @@ def account(
     since: date | None = None,
     until: date | None = None,
 ) -> list[accounting.Disclosure]:
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         require_role(session, actor, Role.AUDITOR)
         found = accounting.disclosures(session, tin=tin, agency=agency, since=since, until=until)
         accounting.record_query(
@@ -106,7 +105,7 @@ def remediate(
     actor: str | None,
     since: date | None = None,
 ) -> list[remediation.Finding]:
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         require_role(session, actor, Role.AUDITOR)
         findings = remediation.replay(session, corrected, since=since)
         remediation.record_run(session, actor or "", corrected, findings)
@@ -126,7 +125,7 @@ def recall(
     if not reason.strip():
         raise InvalidArgument("a recall needs a reason for the requesting agency")
     wanted = set(decision_ids)
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         require_role(session, actor, Role.AUDITOR)
         found = [d for d in accounting.disclosures(session) if d.decision_id in wanted]
         unknown = wanted - {d.decision_id for d in found}
@@ -166,5 +165,5 @@ def record_workspace_event(
     store: Store, actor: str | None, action: str, **payload: str | int | None
 ) -> None:
     """Master-file loads and model training happen in the workspace; account for them."""
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         append_event(session, NewEvent(actor=actor or "", action=action, payload=dict(payload)))

@@ -26,10 +26,10 @@ from matchgate.domain.reasons import join_codes
 from matchgate.intake.envelope import check_envelope, parse_envelope
 from matchgate.intake.validate import validate_requests
 from matchgate.pipeline import BatchOutcome, DecidedRequest, Matcher, verify_batch
-from matchgate.store.database import session_scope
+from matchgate.store.database import clock_of
 from matchgate.store.tables import BatchRow, Decision
 from matchgate.workflow import events
-from matchgate.workflow.store import Store, now
+from matchgate.workflow.store import Store
 from matchgate.workflow.stored import (
     BatchFailed,
     agreement_of,
@@ -71,7 +71,7 @@ def _process(
 ) -> tuple[BatchSummary, BatchOutcome | None]:
     matched: BatchOutcome | None = None
     while True:
-        with session_scope(store.sessions) as session:
+        with store.transaction() as session:
             batch = get_batch(session, batch_id)
             state = BatchState(batch.state)
             if state not in PROCESSING:
@@ -102,7 +102,7 @@ def _process(
                 fault("mid-matched")
                 batch.vintage_id = outcome.vintage_id or None
                 batch.model_version = outcome.model_version or None
-                stamp = now()
+                stamp = clock_of(session)()
                 stored = [_decision_row(batch_id, decided, stamp) for decided in outcome.rows]
                 session.add_all(stored)
                 rows_by_index = {

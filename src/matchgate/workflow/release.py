@@ -27,10 +27,10 @@ from matchgate.disclose.response import response_csv, write_response
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.outcomes import AddressMatch, Outcome
 from matchgate.domain.reasons import ReasonCode
-from matchgate.store.database import session_scope
+from matchgate.store.database import clock_of
 from matchgate.store.tables import Batch, Decision, Response, ReviewAction
 from matchgate.workflow import events
-from matchgate.workflow.store import Store, denied, now, require_role
+from matchgate.workflow.store import Store, denied, require_role
 from matchgate.workflow.stored import BatchStateError, agreement_of, fault, get_batch, move
 from matchgate.workflow.summaries import BatchSummary, batch_summary
 
@@ -61,14 +61,14 @@ def decided_rows(session: Session, batch: Batch) -> list[ResponseRow]:
 
 def preview_response(store: Store, batch_id: str, out: Path) -> Path:
     """The response as it stands now (trial runs; nothing is released)."""
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         rows = decided_rows(session, get_batch(session, batch_id))
     return write_response(rows, out)
 
 
 def approve_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSummary:
     """The second person approves: nothing pending, and not the reviewer or submitter."""
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         require_role(session, actor, Role.APPROVER)
         batch = get_batch(session, batch_id)
         if BatchState(batch.state) is not BatchState.IN_REVIEW:
@@ -97,7 +97,7 @@ def approve_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSum
                     "another approver must approve it",
                 )
         batch.approved_by = actor
-        batch.approved_at = now()
+        batch.approved_at = clock_of(session)()
         move(batch, BatchState.APPROVED)
         append_event(session, events.simple(actor or "", "batch_approved", batch_id))
     return batch_summary(store, batch_id)
@@ -116,7 +116,7 @@ def release_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSum
 
 
 def _release(store: Store, batch_id: str, *, actor: str | None) -> BatchSummary:
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         require_role(session, actor, Role.APPROVER)
         batch = get_batch(session, batch_id)
         if BatchState(batch.state) is not BatchState.RELEASED:
@@ -130,9 +130,10 @@ def _store_response(session: Session, batch: Batch, actor: str | None) -> None:
         raise BatchStateError(f"batch {batch.batch_id} is {batch.state}: approve it first")
     content = response_csv(decided_rows(session, batch))
     digest = hashlib.sha256(content).hexdigest()
-    session.add(Response(batch_id=batch.batch_id, content=content, sha256=digest, created_at=now()))
+    stamp = clock_of(session)()
+    session.add(Response(batch_id=batch.batch_id, content=content, sha256=digest, created_at=stamp))
     batch.released_by = actor
-    batch.released_at = now()
+    batch.released_at = stamp
     move(batch, BatchState.RELEASED)
     disclosures = session.scalars(
         select(Decision.decision_id).where(
@@ -153,7 +154,7 @@ def _store_response(session: Session, batch: Batch, actor: str | None) -> None:
 
 def respond(store: Store, batch_id: str, out: Path, *, actor: str | None) -> Path:
     """Write the released response; nothing reaches the requester before release."""
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         require_role(session, actor, Role.OPERATOR)
         batch = get_batch(session, batch_id)
         response = session.get(Response, batch_id)

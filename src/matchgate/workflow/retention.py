@@ -17,7 +17,6 @@ from sqlalchemy import delete, select
 from matchgate.audit.log import NewEvent, append_event
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.errors import ErrorCategory, MatchgateError
-from matchgate.store.database import session_scope
 from matchgate.store.tables import Batch, BatchRow, Decision, Response, ReviewAction
 from matchgate.workflow.store import Store, require_role
 
@@ -46,10 +45,13 @@ def purge_batches(
     retention_years: int = MINIMUM_RETENTION_YEARS,
     today: date | None = None,
 ) -> list[str]:
-    """Remove released batches released before `before`; refuse if too recent."""
+    """Remove released batches released before `before`; refuse if too recent.
+
+    ``today`` defaults to the store clock's date.
+    """
     years = max(retention_years, MINIMUM_RETENTION_YEARS)
-    limit = earliest_allowed_cutoff(today or datetime.now(UTC).date(), years)
-    with session_scope(store.sessions) as session:
+    limit = earliest_allowed_cutoff(today or store.clock().date(), years)
+    with store.transaction() as session:
         require_role(session, actor, Role.ADMIN)
         if before > limit:
             raise RetentionRefused(

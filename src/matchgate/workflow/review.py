@@ -28,9 +28,9 @@ from matchgate.domain.outcomes import Outcome, ReviewReason
 from matchgate.domain.taxpayers import TaxpayerRecord
 from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError, NotFound
 from matchgate.logs import get_logger
-from matchgate.store.database import session_scope
+from matchgate.store.database import clock_of
 from matchgate.store.tables import Batch, BatchRow, Decision, ReviewAction
-from matchgate.workflow.store import Store, denied, now, require_role
+from matchgate.workflow.store import Store, denied, require_role
 
 log = get_logger("review")
 
@@ -89,7 +89,7 @@ def list_review_items(
     `records` looks up the candidates' taxpayer records in the master file, so
     the officer sees the request beside them.
     """
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         require_role(session, actor, Role.OFFICER)
         query = (
             select(Decision, BatchRow)
@@ -156,7 +156,7 @@ def decide_review_item(
     if not note.strip():
         raise InvalidArgument("a review decision needs a note saying why")
     try:
-        with session_scope(store.sessions) as session:
+        with store.transaction() as session:
             require_role(session, actor, Role.OFFICER)
             decision = session.get(Decision, item_id)
             if decision is None:
@@ -185,7 +185,7 @@ def decide_review_item(
                     actor=actor,
                     action="confirm" if confirm else "deny",
                     note=note.strip(),
-                    at=now(),
+                    at=clock_of(session)(),
                 )
             )
             append_event(

@@ -8,16 +8,17 @@ it needs.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from matchgate.audit.log import NewEvent, append_event
+from matchgate.clock import Clock, utc_now
 from matchgate.domain.lifecycle import Role
 from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError
-from matchgate.store.database import make_engine, session_scope, sqlite_url, upgrade
+from matchgate.store.database import clock_of, make_engine, session_scope, sqlite_url, upgrade
 from matchgate.store.tables import User
 from matchgate.workspace import Workspace
 
@@ -30,25 +31,33 @@ class PermissionDenied(MatchgateError):
 
 @dataclass(frozen=True)
 class Store:
+    """The workflow store: its engine, its sessions, and the clock its stamps come from."""
+
     engine: Engine
     sessions: sessionmaker[Session]
+    clock: Clock = utc_now
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        """One unit of work (commit on success, roll back on error) on this store's clock."""
+        return session_scope(self.sessions, clock=self.clock)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def open_store(workspace: Workspace, database_url: str | None = None) -> Store:
-    """The workflow store: PostgreSQL if a URL is given, else SQLite in the workspace."""
+def open_store(
+    workspace: Workspace, database_url: str | None = None, *, clock: Clock = utc_now
+) -> Store:
+    """The workflow store: PostgreSQL if a URL is given, else SQLite in the workspace.
+
+    The schema is brought up to date (Alembic) here, once per opening.
+    """
     if database_url is None:
         workspace.ensure()
         database_url = sqlite_url(workspace.home / "workflow.sqlite")
     engine = make_engine(database_url)
     upgrade(engine)
-    return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+    return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False), clock=clock)
 
 
 def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -> User:
@@ -56,7 +65,7 @@ def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -
     name = name.strip()
     if not name:
         raise InvalidArgument("a user needs a name")
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         existing_users = session.scalar(select(func.count()).select_from(User)) or 0
         if existing_users:
             require_role(session, actor, Role.ADMIN)
@@ -64,7 +73,7 @@ def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -
         role_text = ",".join(sorted({r.value for r in roles}))
         before = user.roles if user is not None else None
         if user is None:
-            user = User(name=name, roles=role_text, created_at=now())
+            user = User(name=name, roles=role_text, created_at=clock_of(session)())
             session.add(user)
         else:
             user.roles = role_text
@@ -109,11 +118,12 @@ def denied(session: Session, actor: str, details: dict[str, str], message: str) 
     a transaction of its own (on SQLite the caller's lock is released first).
     """
     session.rollback()
-    with Session(bind=session.get_bind()) as audit_session, audit_session.begin():
+    audit_session = Session(bind=session.get_bind(), info=dict(session.info))
+    with audit_session, audit_session.begin():
         append_event(audit_session, NewEvent(actor=actor, action="access_denied", payload=details))
     return PermissionDenied(message)
 
 
 def list_users(store: Store) -> list[User]:
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         return list(session.scalars(select(User).order_by(User.name)))

@@ -19,18 +19,19 @@ import signal
 
 import pyarrow as pa
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from matchgate.agreements.schema import Agreement
 from matchgate.audit.log import append_event
+from matchgate.clock import utc_now
 from matchgate.domain.lifecycle import BatchState, can_move
 from matchgate.errors import ErrorCategory, MatchgateError, NotFound
 from matchgate.intake.readers import REQUEST_COLUMNS
 from matchgate.logs import get_logger
-from matchgate.store.database import session_scope
+from matchgate.store.database import clock_of
 from matchgate.store.tables import Batch, BatchRow
 from matchgate.workflow import events
-from matchgate.workflow.store import Store, now
+from matchgate.workflow.store import Store
 
 log = get_logger("workflow")
 
@@ -68,12 +69,16 @@ def get_batch(session: Session, batch_id: str) -> Batch:
 
 
 def move(batch: Batch, target: BatchState) -> None:
-    """Change the batch's state if the lifecycle allows it (else BatchStateError)."""
+    """Change the batch's state if the lifecycle allows it (else BatchStateError).
+
+    The time of the change comes from the clock of the batch's unit of work.
+    """
     current = BatchState(batch.state)
     if not can_move(current, target):
         raise BatchStateError(f"batch {batch.batch_id} is {current.value}, cannot become {target}")
     batch.state = target.value
-    batch.updated_at = now()
+    session = object_session(batch)
+    batch.updated_at = clock_of(session)() if session is not None else utc_now()
     log.info("batch %s: %s -> %s", batch.batch_id, current.value, target.value)
 
 
@@ -100,7 +105,7 @@ def table_of(session: Session, batch_id: str) -> pa.Table:
 
 def mark_failed(store: Store, batch_id: str, reason: str, actor: str | None) -> None:
     """Record why a batch cannot go on (in a transaction of its own)."""
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         batch = get_batch(session, batch_id)
         if can_move(BatchState(batch.state), BatchState.FAILED):
             batch.failure_reason = reason

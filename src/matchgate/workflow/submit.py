@@ -23,10 +23,10 @@ from matchgate.domain.uploads import Upload
 from matchgate.errors import ErrorCategory, InputFileError, MatchgateError
 from matchgate.intake.envelope import envelope_text, parse_envelope
 from matchgate.intake.readers import read_requests_bytes
-from matchgate.store.database import session_scope
+from matchgate.store.database import clock_of
 from matchgate.store.tables import Batch, BatchRow
 from matchgate.workflow import events
-from matchgate.workflow.store import Store, now, require_role
+from matchgate.workflow.store import Store, require_role
 from matchgate.workflow.stored import fault, log
 
 
@@ -79,7 +79,7 @@ def _submit(
     batch_id = document.batch_id if isinstance(document.batch_id, str) else ""
     if not batch_id.strip():
         raise InputFileError(envelope.name, "the envelope has no batch_id", column="batch_id")
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         require_role(session, actor, Role.OPERATOR)
         existing = session.get(Batch, batch_id)
         if existing is not None:
@@ -95,7 +95,7 @@ def _submit(
                 )
             log.info("batch %s resubmitted with the same content: resuming", batch_id)
             return batch_id, True
-        stamp = now()
+        stamp = clock_of(session)()
         session.add(
             Batch(
                 batch_id=batch_id,

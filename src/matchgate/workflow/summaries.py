@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 
 from matchgate.domain.outcomes import Outcome
-from matchgate.store.database import session_scope
 from matchgate.store.tables import Batch, BatchRow, Decision
 from matchgate.workflow.store import Store
 from matchgate.workflow.stored import get_batch
@@ -56,7 +55,7 @@ class BatchSummary:
 
 
 def batch_summary(store: Store, batch_id: str) -> BatchSummary:
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         batch = get_batch(session, batch_id)
         decisions = session.scalars(select(Decision).where(Decision.batch_id == batch_id)).all()
         rows = session.scalars(select(BatchRow).where(BatchRow.batch_id == batch_id)).all()
@@ -80,6 +79,6 @@ def batch_summary(store: Store, batch_id: str) -> BatchSummary:
 
 
 def list_batches(store: Store) -> list[BatchSummary]:
-    with session_scope(store.sessions) as session:
+    with store.transaction() as session:
         ids = session.scalars(select(Batch.batch_id).order_by(Batch.received_at)).all()
     return [batch_summary(store, batch_id) for batch_id in ids]

@@ -18,13 +18,12 @@ import io
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pytest
 from sqlalchemy import text
 
 from factories import reference_agreement, request_rows, write_csv, write_envelope
@@ -38,7 +37,6 @@ from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.uploads import Upload
 from matchgate.files import read_upload
 from matchgate.standardise.names import standardise_name
-from matchgate.workflow import release, stored
 from matchgate.workflow.process import process_batch
 from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.review import decide_review_item, list_review_items
@@ -227,14 +225,13 @@ def run_batch(
     confirm: bool = True,
     until: BatchState = BatchState.RELEASED,
     released_at: datetime | None = None,
-    monkeypatch: pytest.MonkeyPatch | None = None,
     response: Path | None = None,
     **envelope: Any,
 ) -> Ran:
     """Submit, process, review every held item (confirm or deny), approve, release, respond.
 
     Stops after `until` (IN_REVIEW: nothing reviewed; APPROVED: not released).
-    `released_at` fixes the approval and release time (needs `monkeypatch`).
+    `released_at` fixes the approval and release time (the store's clock stands still).
     """
     files = write_batch(folder, batch_id, reqs, **envelope)
     matcher = matcher_for(reqs)
@@ -250,17 +247,10 @@ def run_batch(
     for item in list_review_items(store, actor=OFFICER, batch_id=batch_id):
         decide_review_item(store, item.item_id, actor=OFFICER, confirm=confirm, note="checked")
         reviewed.append(item.item_id)
-    if released_at is not None:
-        assert monkeypatch is not None
-        monkeypatch.setattr(release, "now", lambda: released_at)
-        monkeypatch.setattr(stored, "now", lambda: released_at)
-    try:
-        approve_batch(store, batch_id, actor=APPROVER)
-        if until is BatchState.RELEASED:
-            assert release_batch(store, batch_id, actor=APPROVER).state == "released"
-    finally:
-        if released_at is not None and monkeypatch is not None:
-            monkeypatch.undo()
+    releasing = store if released_at is None else replace(store, clock=lambda: released_at)
+    approve_batch(releasing, batch_id, actor=APPROVER)
+    if until is BatchState.RELEASED:
+        assert release_batch(releasing, batch_id, actor=APPROVER).state == "released"
     if response is not None:
         respond(store, batch_id, response, actor=OPERATOR)
     return Ran(batch_id, files, matcher, reviewed)

@@ -65,17 +65,17 @@ RELEASED = {
 
 
 @pytest.fixture
-def disclosed(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+def disclosed(store: Store, tmp_path: Path) -> Store:
     add_people(store)
     run_batch(
         store, tmp_path / "1", "ACC-1",
         [verified(A, 1, statute="8 U.S.C. 1326", case_number="CASE-A-1"), weak(A, 2)],
-        released_at=RELEASED["ACC-1"], monkeypatch=monkeypatch,
+        released_at=RELEASED["ACC-1"],
     )  # fmt: skip
     run_batch(
         store, tmp_path / "2", "ACC-2",
         [verified(A, 1, statute="8 USC 1326", case_number="CASE-A-2"), nobody(B, 2)],
-        released_at=RELEASED["ACC-2"], monkeypatch=monkeypatch,
+        released_at=RELEASED["ACC-2"],
         requesting_agency=OTHER, official_name="Ray Poe", receiving_officers=["Ida Lund"],
     )  # fmt: skip
     ran = run_batch(
@@ -86,7 +86,7 @@ def disclosed(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             verified(C, 3, statute="8 USC 1326"),
             verified(D, 4, statute="8 U.S.C. 1326"),
         ],
-        confirm=False, released_at=RELEASED["ACC-3"], monkeypatch=monkeypatch,
+        confirm=False, released_at=RELEASED["ACC-3"],
     )  # fmt: skip
     assert len(ran.reviewed) == 1  # A's held request, denied
     run_batch(store, tmp_path / "4", "ACC-4", [verified(A, 1)], until=BatchState.APPROVED)
@@ -301,13 +301,13 @@ def new_york_store() -> Iterator[Store]:
 
 @pytest.mark.postgres
 def test_release_days_are_utc_days_whatever_the_server_time_zone(
-    new_york_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    new_york_store: Store, tmp_path: Path
 ) -> None:
     """Regression: release days and years were taken in the server session's time zone."""
     add_people(new_york_store)
     run_batch(
         new_york_store, tmp_path / "ny", "ACC-NY", [verified(A, 1)],
-        released_at=datetime(2025, 1, 1, 2, 0, tzinfo=UTC), monkeypatch=monkeypatch,
+        released_at=datetime(2025, 1, 1, 2, 0, tzinfo=UTC),
     )  # fmt: skip
 
     assert [d.batch_id for d in account(new_york_store, actor=AUDITOR, since=date(2025, 1, 1))] == [

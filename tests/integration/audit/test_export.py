@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from matchgate.audit import log as audit_log
 from matchgate.workflow.auditing import export_audit
 from matchgate.workflow.store import PermissionDenied, Store
 
@@ -162,11 +163,10 @@ def test_a_tampered_export_fails_the_readme_snippet(
 
 
 @pytest.fixture
-def january_chain(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    """The standard batch's events stamped 2025-01-15 (then the clock runs on)."""
-    with monkeypatch.context() as patch:
-        patch.setattr(audit_log, "_stamp", lambda: "2025-01-15T10:00:00.000000Z")
-        run_standard(store, tmp_path / "batch")
+def january_chain(store: Store, tmp_path: Path) -> Store:
+    """The standard batch's events stamped 2025-01-15 (the store's clock stands still)."""
+    january = replace(store, clock=lambda: datetime(2025, 1, 15, 10, 0, tzinfo=UTC))
+    run_standard(january, tmp_path / "batch")
     assert {e.at for e in stored_events(store)} == {"2025-01-15T10:00:00.000000Z"}
     return store
 
@@ -208,7 +208,6 @@ def test_an_export_until_a_date_verifies_with_the_readme_snippet(
     """Regression: the last line used to be the store's head, not the file's last link."""
     out = tmp_path / "until" / "audit.jsonl"
     out.parent.mkdir()
-    from datetime import UTC, datetime
 
     export_audit(january_chain, out, actor=AUDITOR, until=datetime(2025, 1, 31, tzinfo=UTC))
     check_with_readme(out.parent, monkeypatch)

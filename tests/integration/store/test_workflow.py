@@ -22,8 +22,8 @@ import csv
 import io
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -999,3 +999,36 @@ def test_resubmitting_under_a_different_agreement_is_a_conflict(
     stricter = agreement(version=2, match={"min_match_probability": 0.9999999})
     with pytest.raises(BatchConflict):
         submit_batch(store, *files.uploads, stricter, actor="op")
+
+
+def test_every_stamp_the_store_writes_comes_from_its_clock(
+    store: Store, files: BatchFiles, tmp_path: Path
+) -> None:
+    """The composition root's clock is the only time source: a test can fix it."""
+    moment = datetime(2025, 8, 4, 9, 30, 15, 123456, tzinfo=UTC)
+    fixed = replace(store, clock=lambda: moment)
+    add_people(fixed)
+    submit_and_process(fixed, files)
+    decide_review_item(fixed, the_pending_item(fixed), actor="off1", confirm=True, note="ok")
+    release(fixed)
+    respond(fixed, BATCH_ID, tmp_path / "out.csv", actor="op")
+
+    def utc(value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    with store.sessions() as session:
+        batch = session.get(Batch, BATCH_ID)
+        assert batch is not None
+        stamps = {
+            utc(batch.received_at), utc(batch.updated_at), utc(batch.approved_at),
+            utc(batch.released_at),
+            *(utc(d.decided_at) for d in session.scalars(select(Decision))),
+            *(utc(a.at) for a in session.scalars(select(ReviewAction))),
+            *(utc(u.created_at) for u in session.scalars(select(User))),
+            *(utc(r.created_at) for r in session.scalars(select(Response))),
+        }  # fmt: skip
+        audit_times = set(session.scalars(text("SELECT at FROM audit_events")))
+    assert stamps == {moment}
+    assert audit_times == {"2025-08-04T09:30:15.123456Z"}
