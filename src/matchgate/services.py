@@ -10,27 +10,22 @@ from __future__ import annotations
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import duckdb
 
 from matchgate.agreements.loader import resolve_agreement
 from matchgate.agreements.schema import Agreement
 from matchgate.domain.lifecycle import Role
-from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
-from matchgate.errors import MatchgateError, WorkspaceError
+from matchgate.errors import MatchgateError
 from matchgate.files import read_upload
 from matchgate.intake.envelope import check_envelope, read_envelope
 from matchgate.intake.readers import read_requests
-from matchgate.master.load import MasterSummary, file_sha256, load_master, vintage_id_for
-from matchgate.match.engine import MasterConnection, taxpayer_records, train_model
-from matchgate.match.matcher import SplinkMatcher
-from matchgate.match.model import MatchModel, current_model, save_model
-from matchgate.pipeline import BatchOutcome, Matcher
+from matchgate.master.summary import MasterSummary
+from matchgate.match.duckdb_engine import DuckDBEngine
+from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
+from matchgate.pipeline import BatchOutcome
 from matchgate.progress import NullProgress, Progress
 from matchgate.reports.accuracy import AccuracyReport, score_batch
 from matchgate.workflow.process import process_batch
@@ -47,41 +42,19 @@ TRIAL_USER = "trial-verify"
 def load_master_file(
     workspace: Workspace, taxpayers: Path, addresses: Path, *, progress: Progress | None = None
 ) -> MasterSummary:
-    return load_master(taxpayers, addresses, workspace, progress=progress)
+    return DuckDBEngine(workspace).load_master(
+        MasterFiles(taxpayers, addresses), progress=progress or NullProgress()
+    )
 
 
 def current_vintage_id(workspace: Workspace) -> str | None:
-    if not workspace.master_db.is_file():
-        return None
-    con = duckdb.connect(str(workspace.master_db), read_only=True)
-    try:
-        row = next(iter(con.execute("SELECT vintage_id FROM vintage").fetchall()), None)
-    finally:
-        con.close()
-    return str(row[0]) if row else None
+    return DuckDBEngine(workspace).current_vintage_id()
 
 
 def train(
     workspace: Workspace, *, seed: int = 42, progress: Progress | None = None
-) -> tuple[MatchModel, Path]:
-    progress = progress or NullProgress()
-    master = MasterConnection(workspace.require_master())
-    try:
-        with progress.task("Training the match model (EM)", total=1) as task:
-            model = train_model(master, seed=seed)
-            task.advance()
-    finally:
-        master.close()
-    return model, save_model(model, workspace)
-
-
-def require_model(workspace: Workspace) -> MatchModel:
-    model = current_model(workspace)
-    if model is None:
-        raise WorkspaceError(
-            f"no trained model in workspace {workspace.home}: run `matchgate model train` first"
-        )
-    return model
+) -> ModelSummary:
+    return DuckDBEngine(workspace).train(seed=seed, progress=progress or NullProgress())
 
 
 @dataclass
@@ -131,16 +104,16 @@ def verify_files(
 
     master_summary: MasterSummary | None = None
     if taxpayers is not None and addresses is not None and not check.problems:
-        wanted = vintage_id_for(file_sha256(taxpayers), file_sha256(addresses))
+        wanted = DuckDBEngine(workspace).vintage_id_of(MasterFiles(taxpayers, addresses))
         if wanted != current_vintage_id(workspace):
             clock = time.perf_counter()
-            master_summary = load_master(taxpayers, addresses, workspace, progress=progress)
+            master_summary = load_master_file(workspace, taxpayers, addresses, progress=progress)
             seconds["load"] = time.perf_counter() - clock
 
     model_trained = False
     if not check.problems:
         workspace.require_master()
-        model = current_model(workspace)
+        model = DuckDBEngine(workspace).current_model()
         if model is None or model.vintage_id != current_vintage_id(workspace):
             clock = time.perf_counter()
             train(workspace, progress=progress)
@@ -177,58 +150,15 @@ def verify_files(
     )
 
 
-def _taxpayer_record(row: dict[str, Any]) -> TaxpayerRecord:
-    return TaxpayerRecord(
-        tin=row["tin"],
-        first_name=row["first_name"],
-        middle_name=row["middle_name"],
-        last_name=row["last_name"],
-        name_suffix=row["name_suffix"],
-        dob=row["dob"],
-        addresses=tuple(
-            FiledAddress(
-                tax_year=a["tax_year"],
-                source=a["source"],
-                street=a["street"],
-                city=a["city"],
-                state=a["state"],
-                zip=a["zip"],
-            )
-            for a in row["addresses"]
-        ),
-    )
-
-
 @contextmanager
 def taxpayer_lookup(workspace: Workspace) -> Iterator[RecordLookup | None]:
     """Candidate records from the workspace's master file, if it has one."""
-    if not workspace.master_db.is_file():
-        yield None
-        return
-    master = MasterConnection(workspace.master_db)
-    try:
-        yield lambda tins: {
-            tin: _taxpayer_record(row) for tin, row in taxpayer_records(master, list(tins)).items()
-        }
-    finally:
-        master.close()
+    yield DuckDBEngine(workspace).taxpayer_records
 
 
-@contextmanager
-def matcher_for(workspace: Workspace) -> Iterator[Callable[[], Matcher]]:
+def matcher_for(workspace: Workspace) -> AbstractContextManager[MatcherFactory]:
     """A factory for the workspace's matcher, opened only if a batch needs it."""
-    opened: list[MasterConnection] = []
-
-    def factory() -> Matcher:
-        master = MasterConnection(workspace.require_master())
-        opened.append(master)
-        return SplinkMatcher(master, require_model(workspace))
-
-    try:
-        yield factory
-    finally:
-        for master in opened:
-            master.close()
+    return DuckDBEngine(workspace).matcher()
 
 
 def read_truth(path: Path) -> list[dict[str, str]]:

@@ -103,15 +103,13 @@ def model_train(
 ) -> None:
     """Train the Splink model on the workspace's master file (EM, no labels)."""
     settings = workflow._settings(workspace)
-    model, path = services.train(
-        settings.workspace, seed=seed, progress=render.RichProgress(stderr)
-    )
+    model = services.train(settings.workspace, seed=seed, progress=render.RichProgress(stderr))
     with workflow._store(settings) as store:
         record_workspace_event(
             store, actor or settings.user, "model_trained", model_version=model.version,
             vintage_id=model.vintage_id,
         )  # fmt: skip
-    stdout.print(f"model {model.version} saved to {path}")
+    stdout.print(f"model {model.version} saved to {model.location}")
 
 
 @app.command("verify")

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from matchgate.domain.outcomes import Outcome
 from matchgate.domain.reasons import ReasonCode
-from matchgate.master.load import MasterSummary
+from matchgate.master.summary import MasterSummary
 from matchgate.progress import Task
 from matchgate.services import VerifyReport
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -33,6 +32,7 @@ import duckdb
 import pyarrow as pa
 
 from matchgate.intake.readers import read_master_addresses, read_master_taxpayers
+from matchgate.master.summary import MasterSummary as MasterSummary
 from matchgate.master.validate import validate_addresses, validate_taxpayers
 from matchgate.progress import NullProgress, Progress, Task
 from matchgate.standardise.records import (
@@ -52,17 +52,6 @@ _STREET_KEY = (
     "house_number, number_suffix, predir, street_name, street_type, postdir, unit, "
     "zip5, city, state"
 )
-
-
-@dataclass(frozen=True)
-class MasterSummary:
-    vintage_id: str
-    taxpayers: int
-    address_rows: int
-    records: int
-    taxpayers_with_lka: int
-    unusable_address_rows: int
-    seconds: float
 
 
 def file_sha256(path: Path) -> str:

@@ -1,0 +1,137 @@
+"""Stage 3 (match) on DuckDB in-process: the `MatchEngine` port over one workspace.
+
+In: the workspace folder (its `master.duckdb` and `models/`). Out: the port's
+operations, each delegating to the module that owns it: loading a vintage
+to `master/load.py`, training and scoring to `match/engine.py` and
+`match/matcher.py`, model files to `match/model.py`. Connections to the
+master file are opened per operation and closed after it, so an engine can
+live as long as a process (the web app) without holding the file open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+
+from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
+from matchgate.errors import WorkspaceError
+from matchgate.master.load import file_sha256, load_master, vintage_id_for
+from matchgate.master.summary import MasterSummary
+from matchgate.match.engine import MasterConnection, taxpayer_records, train_model
+from matchgate.match.matcher import SplinkMatcher
+from matchgate.match.model import MatchModel, current_model, save_model
+from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
+from matchgate.pipeline import Matcher
+from matchgate.progress import Progress
+from matchgate.workspace import Workspace
+
+
+class DuckDBEngine:
+    """The master file and the model of one workspace, on DuckDB (see `MatchEngine`)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def current_vintage_id(self) -> str | None:
+        if not self.workspace.master_db.is_file():
+            return None
+        con = duckdb.connect(str(self.workspace.master_db), read_only=True)
+        try:
+            row = next(iter(con.execute("SELECT vintage_id FROM vintage").fetchall()), None)
+        finally:
+            con.close()
+        return str(row[0]) if row else None
+
+    def require_vintage_id(self) -> str:
+        self.workspace.require_master()
+        vintage_id = self.current_vintage_id()
+        if vintage_id is None:
+            raise WorkspaceError(
+                f"the master file in workspace {self.workspace.home} has no vintage record: "
+                "run `matchgate master load` again"
+            )
+        return vintage_id
+
+    def vintage_id_of(self, files: MasterFiles) -> str:
+        return vintage_id_for(file_sha256(files.taxpayers), file_sha256(files.addresses))
+
+    def load_master(self, files: MasterFiles, *, progress: Progress) -> MasterSummary:
+        return load_master(files.taxpayers, files.addresses, self.workspace, progress=progress)
+
+    def current_model(self) -> ModelSummary | None:
+        model = current_model(self.workspace)
+        return None if model is None else self._summary(model)
+
+    def train(self, *, seed: int, progress: Progress) -> ModelSummary:
+        master = MasterConnection(self.workspace.require_master())
+        try:
+            with progress.task("Training the match model (EM)", total=1) as task:
+                model = train_model(master, seed=seed)
+                task.advance()
+        finally:
+            master.close()
+        save_model(model, self.workspace)
+        return self._summary(model)
+
+    @contextmanager
+    def matcher(self) -> Iterator[MatcherFactory]:
+        opened: list[MasterConnection] = []
+
+        def factory() -> Matcher:
+            master = MasterConnection(self.workspace.require_master())
+            opened.append(master)
+            return SplinkMatcher(master, self._require_model())
+
+        try:
+            yield factory
+        finally:
+            for master in opened:
+                master.close()
+
+    def taxpayer_records(self, tins: Sequence[str]) -> Mapping[str, TaxpayerRecord]:
+        if not self.workspace.master_db.is_file():
+            return {}
+        master = MasterConnection(self.workspace.master_db)
+        try:
+            found = taxpayer_records(master, list(tins))
+        finally:
+            master.close()
+        return {tin: _taxpayer_record(row) for tin, row in found.items()}
+
+    def _require_model(self) -> MatchModel:
+        model = current_model(self.workspace)
+        if model is None:
+            raise WorkspaceError(
+                f"no trained model in workspace {self.workspace.home}: "
+                "run `matchgate model train` first"
+            )
+        return model
+
+    def _summary(self, model: MatchModel) -> ModelSummary:
+        location = self.workspace.models_dir / f"{model.version}.json"
+        return ModelSummary(model.version, model.vintage_id, str(location))
+
+
+def _taxpayer_record(row: Mapping[str, Any]) -> TaxpayerRecord:
+    return TaxpayerRecord(
+        tin=row["tin"],
+        first_name=row["first_name"],
+        middle_name=row["middle_name"],
+        last_name=row["last_name"],
+        name_suffix=row["name_suffix"],
+        dob=row["dob"],
+        addresses=tuple(
+            FiledAddress(
+                tax_year=a["tax_year"],
+                source=a["source"],
+                street=a["street"],
+                city=a["city"],
+                state=a["state"],
+                zip=a["zip"],
+            )
+            for a in row["addresses"]
+        ),
+    )
