@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker, block_on
 
-from matchgate import services
+from matchgate import demo
 from matchgate.match.settings import COMPARISON_COLUMNS, build_settings
 from matchgate.standardise.records import standardise_names, with_columns
 
@@ -41,7 +41,7 @@ def synthetic(scale: str, seed: int = 7) -> dict[str, Any]:
     taxpayers, requests = SCALES[scale]
     with tempfile.TemporaryDirectory(prefix=f"matchgate-bench-{scale}-") as scratch:
         started = time.perf_counter()
-        report, accuracy = services.run_demo(
+        report, accuracy = demo.run_demo(
             Path(scratch), taxpayers=taxpayers, requests=requests, seed=seed
         )
         elapsed = time.perf_counter() - started

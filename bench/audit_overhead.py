@@ -23,10 +23,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from matchgate import services
+from matchgate import demo
 from matchgate.agreements.loader import resolve_agreement
 from matchgate.domain.lifecycle import Role
 from matchgate.files import read_upload
+from matchgate.match.duckdb_engine import DuckDBEngine
+from matchgate.match.port import MasterFiles
+from matchgate.progress import NullProgress
 from matchgate.workflow import events, process, submit
 from matchgate.workflow.store import add_user, open_store
 from matchgate.workspace import Workspace
@@ -49,7 +52,7 @@ def _process(workspace: Workspace, files: dict[str, Path], store_dir: Path) -> f
             resolve_agreement(None),
             actor="op",
         )
-        with services.matcher_for(workspace) as factory:
+        with DuckDBEngine(workspace).matcher() as factory:
             process.process_batch(store, batch_id, factory)
         return time.perf_counter() - started
     finally:
@@ -79,10 +82,12 @@ def run(scale: str, seed: int = 7) -> dict[str, Any]:
     taxpayers, requests = SCALES[scale]
     with tempfile.TemporaryDirectory(prefix=f"matchgate-audit-{scale}-") as scratch:
         folder = Path(scratch)
-        files = services.synthesise(folder, taxpayers=taxpayers, requests=requests, seed=seed)
+        files = demo.synthesise(folder, taxpayers=taxpayers, requests=requests, seed=seed)
         workspace = Workspace(folder / "workspace")
-        services.load_master_file(workspace, files["taxpayers"], files["addresses"])
-        services.train(workspace)
+        engine = DuckDBEngine(workspace)
+        master = MasterFiles(files["taxpayers"], files["addresses"])
+        engine.load_master(master, progress=NullProgress())
+        engine.train(seed=42, progress=NullProgress())
         # Alternate the two runs and keep the fastest of each, so that warm
         # caches (the first run parses every street) favour neither side.
         timings: dict[str, list[float]] = {"without": [], "with": []}

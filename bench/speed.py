@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from matchgate import services
+from matchgate import demo
 
 RESULTS = Path(__file__).parent / "results"
 SCALES = {"S": (5_000, 2_000), "M": (200_000, 20_000)}
@@ -38,7 +38,7 @@ def run(scale: str, seed: int = 7) -> dict[str, Any]:
     taxpayers, requests = SCALES[scale]
     with tempfile.TemporaryDirectory(prefix=f"matchgate-speed-{scale}-") as scratch:
         folder = Path(scratch)
-        files = services.synthesise(folder, taxpayers=taxpayers, requests=requests, seed=seed)
+        files = demo.synthesise(folder, taxpayers=taxpayers, requests=requests, seed=seed)
         command = [
             str(MATCHGATE),
             "verify",

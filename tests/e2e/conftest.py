@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from e2e.workflow_cli import Workflow, spawn_ok
-from matchgate import services
+from matchgate import demo
 
 TAXPAYERS, REQUESTS, SEED = 1500, 300, 5
 
@@ -20,7 +20,7 @@ TAXPAYERS, REQUESTS, SEED = 1500, 300, 5
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("world")
-    return services.synthesise(folder, taxpayers=TAXPAYERS, requests=REQUESTS, seed=SEED)
+    return demo.synthesise(folder, taxpayers=TAXPAYERS, requests=REQUESTS, seed=SEED)
 
 
 @pytest.fixture(scope="session")

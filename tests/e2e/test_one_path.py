@@ -4,15 +4,16 @@ README: `verify` is "a trial through the same services as `batch submit`,
 with a throwaway workflow store", and decision ids derive from the batch, row,
 agreement, master vintage and model version, so the same inputs give the
 same decisions and a byte-identical response. `verify` here starts from an
-empty workspace (it loads the master file and trains the model itself);
-`batch submit` runs in a copy of the workspace prepared by `master load` and
-`model train`.
+empty workspace (it loads the master file and trains the model itself, both
+audited in the workspace's store under the acting user); `batch submit` runs
+in a copy of the workspace prepared by `master load` and `model train`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,9 @@ import pytest
 from e2e.workflow_cli import Workflow, spawn_ok
 
 pytestmark = pytest.mark.slow
+
+#: The acting user of the trial runs (a trial workspace needs no registered users).
+ANALYST = "trial-analyst"
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ def run_verify(world: dict[str, Path], home: Path, out: Path) -> bytes:
         "verify",
         "--taxpayers", world["taxpayers"], "--addresses", world["addresses"],
         "--requests", world["requests"], "--envelope", world["envelope"],
-        "--out", out, "--workspace", home,
+        "--out", out, "--workspace", home, "--as", ANALYST,
     )  # fmt: skip
     return out.read_bytes()
 
@@ -91,4 +95,12 @@ def test_verify_again_is_byte_identical_and_does_not_retrain(
     again = run_verify(world, verified.home, tmp_path / "again.csv")
     assert again == verified.response
     assert models_of(verified.home) == models
-    assert not (verified.home / "workflow.sqlite").exists(), "verify keeps no workflow store"
+    con = sqlite3.connect(verified.home / "workflow.sqlite")
+    try:
+        events = con.execute("SELECT action, actor FROM audit_events ORDER BY seq").fetchall()
+        batches = con.execute("SELECT count(*) FROM batches").fetchone()
+    finally:
+        con.close()
+    # The first run loaded and trained, audited under its user; the second did neither.
+    assert events == [("master_loaded", ANALYST), ("model_trained", ANALYST)]
+    assert batches == (0,), "a trial keeps its batch in a throwaway store"

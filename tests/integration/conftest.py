@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from matchgate import services
-from matchgate.services import VerifyReport
+from matchgate import demo
+from matchgate.bootstrap import build_services
+from matchgate.config import Settings
+from matchgate.files import read_upload
+from matchgate.services import MasterFiles, VerifyReport
 from matchgate.workspace import Workspace
 
 
@@ -20,28 +23,31 @@ class World:
     report: VerifyReport
     truth: list[dict[str, str]]
 
-    def verify(self, out: Path, workspace: Workspace | None = None) -> VerifyReport:
-        return services.verify_files(
-            workspace or self.workspace,
-            requests=self.files["requests"],
-            envelope=self.files["envelope"],
-            out=out,
-            taxpayers=self.files["taxpayers"],
-            addresses=self.files["addresses"],
+    @property
+    def response(self) -> bytes:
+        return self.report.response
+
+    def verify(self, workspace: Workspace | None = None) -> VerifyReport:
+        return verify(self.files, workspace or self.workspace)
+
+
+def verify(files: dict[str, Path], workspace: Workspace) -> VerifyReport:
+    """`matchgate verify` on the world's files, as the command runs it."""
+    settings = Settings(home=workspace.home, database_url=None, user=None)
+    with build_services(settings) as services:
+        return services.trial.verify(
+            read_upload(files["requests"]),
+            read_upload(files["envelope"]),
+            agreement=services.agreement(None),
+            actor=None,
+            master=MasterFiles(files["taxpayers"], files["addresses"]),
         )
 
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     folder = tmp_path_factory.mktemp("world")
-    files = services.synthesise(folder, taxpayers=2500, requests=600, seed=11)
+    files = demo.synthesise(folder, taxpayers=2500, requests=600, seed=11)
     workspace = Workspace(folder / "workspace")
-    report = services.verify_files(
-        workspace,
-        requests=files["requests"],
-        envelope=files["envelope"],
-        out=folder / "response.csv",
-        taxpayers=files["taxpayers"],
-        addresses=files["addresses"],
-    )
-    return World(folder, files, workspace, report, services.read_truth(files["truth"]))
+    report = verify(files, workspace)
+    return World(folder, files, workspace, report, demo.read_truth(files["truth"]))

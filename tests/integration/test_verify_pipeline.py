@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
 
 from factories import envelope_check, reference_agreement, request_row, requests_table
-from matchgate import services
 from matchgate.decide.evidence import RequestFacts
 from matchgate.decide.policy import Candidate
 from matchgate.disclose.minimise import RESPONSE_COLUMNS, LastKnownAddress
@@ -19,6 +19,7 @@ from matchgate.domain.reasons import ReasonCode
 from matchgate.files import read_upload
 from matchgate.intake.envelope import check_envelope, read_envelope
 from matchgate.intake.readers import read_requests
+from matchgate.match.duckdb_engine import DuckDBEngine
 from matchgate.match.engine import MasterConnection
 from matchgate.match.matcher import SplinkMatcher
 from matchgate.match.model import current_model
@@ -33,9 +34,8 @@ from matchgate.workspace import Workspace
 from .conftest import World
 
 
-def response_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+def response_rows(response: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(response.decode("utf-8"), newline="")))
 
 
 class Untouchable:
@@ -82,7 +82,7 @@ def test_req15_master_lookups_equal_the_rows_not_rejected(world: World) -> None:
 
 
 def test_req29_one_response_row_per_request_in_batch_order(world: World) -> None:
-    rows = response_rows(world.report.out_path)
+    rows = response_rows(world.response)
     with world.files["requests"].open(encoding="utf-8", newline="") as handle:
         requests = list(csv.DictReader(handle))
     assert [r["request_id"] for r in rows] == [r["request_id"] for r in requests]
@@ -91,7 +91,7 @@ def test_req29_one_response_row_per_request_in_batch_order(world: World) -> None
 def test_req26_the_response_holds_only_contract_columns_and_no_taxpayer_facts(
     world: World,
 ) -> None:
-    text = world.report.out_path.read_text(encoding="utf-8")
+    text = world.response.decode("utf-8")
     assert tuple(text.splitlines()[0].split(",")) == RESPONSE_COLUMNS
     with world.files["taxpayers"].open(encoding="utf-8", newline="") as handle:
         taxpayers = list(csv.DictReader(handle))
@@ -101,7 +101,7 @@ def test_req26_the_response_holds_only_contract_columns_and_no_taxpayer_facts(
 
 
 def test_req27_every_no_match_row_looks_the_same(world: World) -> None:
-    no_match = [r for r in response_rows(world.report.out_path) if r["outcome"] == "NO_MATCH"]
+    no_match = [r for r in response_rows(world.response) if r["outcome"] == "NO_MATCH"]
     assert no_match
     for row in no_match:
         assert {k: v for k, v in row.items() if k not in ("request_id", "decision_id")} == {
@@ -149,8 +149,8 @@ def test_req28_verified_rows_disclose_the_last_known_address_by_the_source_rules
 
 
 def test_req24_the_same_inputs_give_a_byte_identical_response(world: World, tmp_path: Path) -> None:
-    again = world.verify(tmp_path / "again.csv", workspace=type(world.workspace)(tmp_path / "ws"))
-    assert again.out_path.read_bytes() == world.report.out_path.read_bytes()
+    again = world.verify(workspace=type(world.workspace)(tmp_path / "ws"))
+    assert again.response == world.response
 
 
 def test_accuracy_on_the_synthetic_batch(world: World) -> None:
@@ -183,10 +183,10 @@ def test_the_review_queue_shows_each_candidates_record_as_filed(
             reference_agreement(),
             actor="op",
         )
-        with services.matcher_for(world.workspace) as factory:
+        engine = DuckDBEngine(world.workspace)
+        with engine.matcher() as factory:
             process_batch(store, batch_id, factory)
-        with services.taxpayer_lookup(world.workspace) as records:
-            items = list_review_items(store, actor="off", records=records)
+        items = list_review_items(store, actor="off", records=engine.taxpayer_records)
     finally:
         store.close()
     assert items

@@ -3,8 +3,8 @@
 In: the workflow store and filters (a TIN, an agency, a date range). Out:
 every disclosure made — a VERIFIED decision in a released batch — with what
 was disclosed, to whom, when, under which agreement, statute and case
-number, in which batch and decision; as rows for a table and as CSV; and
-yearly counts by agency and statute. Each query is itself an audit event.
+number, in which batch and decision; as rows for a table and as CSV bytes;
+and yearly counts by agency and statute. Each query is itself an audit event.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,6 +48,19 @@ class Disclosure:
 
 
 COLUMNS = tuple(f.name for f in fields(Disclosure))
+
+
+@dataclass(frozen=True)
+class Accounting:
+    """The disclosures a query found, in release order, and the views of them auditors use."""
+
+    disclosures: tuple[Disclosure, ...]
+
+    def csv(self) -> bytes:
+        return disclosures_csv(self.disclosures)
+
+    def yearly_counts(self) -> dict[str, int]:
+        return yearly_counts(self.disclosures)
 
 
 def utc(moment: datetime) -> datetime:
@@ -123,7 +135,7 @@ def disclosures(
     return found
 
 
-def yearly_counts(found: list[Disclosure]) -> dict[str, int]:
+def yearly_counts(found: Sequence[Disclosure]) -> dict[str, int]:
     """Disclosures per year, agency and statute: `"2025|Agency|8 U.S.C. 1326" -> n`."""
     counts = Counter(
         f"{d.released_at[:4]}|{d.requesting_agency}|{_statute_key(d.statute)}" for d in found
@@ -143,17 +155,10 @@ def record_query(session: Session, actor: str, criteria: dict[str, str | None], 
     )
 
 
-def disclosures_csv(found: list[Disclosure]) -> bytes:
+def disclosures_csv(found: Sequence[Disclosure]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for disclosure in found:
         writer.writerow({k: neutralise_formula(v) for k, v in asdict(disclosure).items()})
     return buffer.getvalue().encode("utf-8")
-
-
-def write_csv(data: bytes, out: Path) -> Path:
-    partial = out.with_name(f".{out.name}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, out)
-    return out

@@ -3,8 +3,10 @@
 In: the caller's SQLAlchemy session (an event is appended inside the same
 transaction as the action it records, so either both happen or neither), or
 the store for verification and export. Out: hash-chained `audit_events`
-rows; `verify` reports the first broken link; `export` writes JSON Lines
-that an outside party can check with the rule in `audit/chain.py`.
+rows; `verify` reports the first broken link; `export_lines` gives the JSON
+Lines that an outside party can check with the rule in `audit/chain.py`,
+read and produced a chunk at a time, so an export of any size runs in
+bounded memory.
 
 Appends lock the single `audit_head` row (SELECT ... FOR UPDATE on
 PostgreSQL; SQLite serialises writers), so concurrent actions never fork the
@@ -14,11 +16,9 @@ chain.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -159,41 +159,39 @@ def _last_hash(session: Session) -> str:
     return row.hash if row else ""
 
 
-def export(
-    session: Session, out: Path, *, since: datetime | None = None, until: datetime | None = None
-) -> int:
-    """Write events (with their links) as JSON Lines, then the chain head; atomically."""
+def export_lines(
+    session: Session, *, since: datetime | None = None, until: datetime | None = None
+) -> Iterator[str]:
+    """The events (with their links) as JSON Lines, then a last line naming the heads.
+
+    Each line ends with a newline. The last line is `{"chain_head", "store_head"}`:
+    the last link these lines hold, and the store's head as they were read.
+    """
     lower = since.isoformat() if since else None
     upper = until.isoformat() if until else None
-    written = 0
     last_seq, last_hash = 0, ""
-    partial = out.with_name(f".{out.name}.partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        for row in _rows(session):
-            day = row.at[:10]
-            if (lower and day < lower[:10]) or (upper and day > upper[:10]):
-                continue
-            record = {
-                "seq": row.seq,
-                "at": row.at,
-                "actor": row.actor,
-                "action": row.action,
-                "batch_id": row.batch_id,
-                "decision_id": row.decision_id,
-                "payload": json.loads(row.payload),
-                "prev_hash": row.prev_hash,
-                "hash": row.hash,
-            }
-            handle.write(canonical_json(record) + "\n")
-            written += 1
-            last_seq, last_hash = row.seq, row.hash
-        head = session.scalars(select(AuditHead).where(AuditHead.id == 1)).one()
-        closing = {
-            # The head of what this file holds (the whole chain unless a date
-            # range was asked for), and the store's head when it was written.
-            "chain_head": {"seq": last_seq, "hash": last_hash},
-            "store_head": {"seq": head.seq, "hash": head.hash},
+    for row in _rows(session):
+        day = row.at[:10]
+        if (lower and day < lower[:10]) or (upper and day > upper[:10]):
+            continue
+        record = {
+            "seq": row.seq,
+            "at": row.at,
+            "actor": row.actor,
+            "action": row.action,
+            "batch_id": row.batch_id,
+            "decision_id": row.decision_id,
+            "payload": json.loads(row.payload),
+            "prev_hash": row.prev_hash,
+            "hash": row.hash,
         }
-        handle.write(canonical_json(closing) + "\n")
-    os.replace(partial, out)
-    return written
+        yield canonical_json(record) + "\n"
+        last_seq, last_hash = row.seq, row.hash
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1)).one()
+    closing = {
+        # The head of what these lines hold (the whole chain unless a date
+        # range was asked for), and the store's head when they were read.
+        "chain_head": {"seq": last_seq, "hash": last_hash},
+        "store_head": {"seq": head.seq, "hash": head.hash},
+    }
+    yield canonical_json(closing) + "\n"

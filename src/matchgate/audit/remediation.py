@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -66,6 +67,16 @@ class Finding:
     decision_id: str
     disclosed_fields: str
     reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DisposalNotice:
+    """What the requesting agency must dispose of, and why (FORMATS.md conventions)."""
+
+    findings: tuple[Finding, ...]
+
+    def csv(self) -> bytes:
+        return disposal_notice_csv(self.findings)
 
 
 @dataclass(frozen=True)
@@ -213,7 +224,9 @@ def replay(session: Session, corrected: Agreement, *, since: date | None = None)
     return findings
 
 
-def record_run(session: Session, actor: str, corrected: Agreement, findings: list[Finding]) -> None:
+def record_run(
+    session: Session, actor: str, corrected: Agreement, findings: Sequence[Finding]
+) -> None:
     append_event(
         session,
         NewEvent(
@@ -228,7 +241,7 @@ def record_run(session: Session, actor: str, corrected: Agreement, findings: lis
     )
 
 
-def disposal_notice_csv(findings: list[Finding]) -> bytes:
+def disposal_notice_csv(findings: Sequence[Finding]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(NOTICE_COLUMNS)

@@ -18,14 +18,13 @@ import click
 import typer
 from rich.console import Console
 
-from matchgate import __version__, services
+from matchgate import __version__
 from matchgate.cli import auditing, render, workflow
+from matchgate.cli.context import Actor, Home, command
 from matchgate.cli.demo import demo_command, synth_command
-from matchgate.config import load_settings
 from matchgate.errors import ErrorCategory, MatchgateError
-from matchgate.logs import configure_file_logging
-from matchgate.workflow.auditing import record_workspace_event
-from matchgate.workspace import Workspace
+from matchgate.files import read_upload, write_atomically
+from matchgate.services import MasterFiles
 
 app = typer.Typer(
     name="matchgate",
@@ -50,17 +49,6 @@ app.command("recall")(auditing.recall_command)
 stderr = Console(stderr=True)
 stdout = Console()
 
-Home = Annotated[
-    Path | None,
-    typer.Option("--workspace", help="Workspace folder (default: MATCHGATE_HOME)."),
-]
-
-
-def _workspace(home: Path | None) -> Workspace:
-    settings = load_settings(**({"home": home} if home else {}))
-    configure_file_logging(settings.workspace.home / "matchgate.log")
-    return settings.workspace
-
 
 @app.callback(invoke_without_command=True)
 def _root(
@@ -76,21 +64,14 @@ def master_load(
     taxpayers: Annotated[Path, typer.Option(help="Taxpayers file (CSV, Parquet, JSONL).")],
     addresses: Annotated[Path, typer.Option(help="Address history file.")],
     workspace: Home = None,
-    actor: workflow.Actor = None,
+    actor: Actor = None,
 ) -> None:
     """Standardise a master-file vintage into the workspace."""
-    settings = workflow._settings(workspace)
-    summary = services.load_master_file(
-        settings.workspace, taxpayers, addresses, progress=render.RichProgress(stderr)
-    )
-    with workflow._store(settings) as store:
-        record_workspace_event(
-            store,
-            actor or settings.user,
-            "master_loaded",
-            vintage_id=summary.vintage_id,
-            taxpayers=summary.taxpayers,
-            address_rows=summary.address_rows,
+    with command(workspace) as cmd:
+        summary = cmd.services.master.load(
+            MasterFiles(taxpayers, addresses),
+            actor=cmd.actor(actor),
+            progress=render.RichProgress(stderr),
         )
     render.master_summary(stdout, summary)
 
@@ -99,17 +80,14 @@ def master_load(
 def model_train(
     workspace: Home = None,
     seed: Annotated[int, typer.Option(help="Seed for u sampling.")] = 42,
-    actor: workflow.Actor = None,
+    actor: Actor = None,
 ) -> None:
     """Train the Splink model on the workspace's master file (EM, no labels)."""
-    settings = workflow._settings(workspace)
-    model = services.train(settings.workspace, seed=seed, progress=render.RichProgress(stderr))
-    with workflow._store(settings) as store:
-        record_workspace_event(
-            store, actor or settings.user, "model_trained", model_version=model.version,
-            vintage_id=model.vintage_id,
-        )  # fmt: skip
-    stdout.print(f"model {model.version} saved to {model.location}")
+    with command(workspace) as cmd:
+        model = cmd.services.master.train(
+            actor=cmd.actor(actor), seed=seed, progress=render.RichProgress(stderr)
+        )
+    render.model_trained(stdout, model)
 
 
 @app.command("verify")
@@ -123,19 +101,22 @@ def verify(
         Path | None, typer.Option(help="Agreement YAML (default: reference-6103i2).")
     ] = None,
     workspace: Home = None,
+    actor: Actor = None,
 ) -> None:
     """Verify one batch end to end: load, train if needed, decide, respond."""
-    report = services.verify_files(
-        _workspace(workspace),
-        requests=requests,
-        envelope=envelope,
-        out=out,
-        agreement_path=agreement,
-        taxpayers=taxpayers,
-        addresses=addresses,
-        progress=render.RichProgress(stderr),
-    )
-    render.verify_report(stdout, report)
+    master = MasterFiles(taxpayers, addresses) if taxpayers and addresses else None
+    with command(workspace) as cmd:
+        terms = cmd.services.agreement(agreement)
+        report = cmd.services.trial.verify(
+            read_upload(requests),
+            read_upload(envelope),
+            agreement=terms,
+            actor=cmd.actor(actor),
+            master=master,
+            progress=render.RichProgress(stderr),
+        )
+    write_atomically(out, report.response, what="response")
+    render.verify_report(stdout, report, out)
 
 
 app.command("synth")(synth_command)

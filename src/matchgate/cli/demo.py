@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from matchgate import services
+from matchgate import demo
 from matchgate.cli import render
 
 stdout = Console()
@@ -24,7 +23,7 @@ def synth_command(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
 ) -> None:
     """Write a synthetic master file, request batch, envelope and ground truth."""
-    files = services.synthesise(out, taxpayers=taxpayers, requests=requests, seed=seed)
+    files = demo.synthesise(out, taxpayers=taxpayers, requests=requests, seed=seed)
     for role, path in files.items():
         stdout.print(f"{role:>10}: {path}")
 
@@ -41,28 +40,14 @@ def demo_command(
     with tempfile.TemporaryDirectory(prefix="matchgate-demo-") as scratch:
         folder = out or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        report, accuracy = services.run_demo(
+        report, accuracy = demo.run_demo(
             folder,
             taxpayers=taxpayers,
             requests=requests,
             seed=seed,
             progress=render.RichProgress(stderr),
         )
-        render.verify_report(stdout, report)
-        table = Table(title="Scored against the synthetic ground truth")
-        table.add_column("measure")
-        table.add_column("value", justify="right")
-        table.add_row(
-            "compliance violations (should be REJECTED)", str(accuracy.compliance_violations)
-        )
-        table.add_row("wrongful disclosures", str(accuracy.wrongful_disclosures))
-        table.add_row(
-            "recall of verifiable requests",
-            f"{accuracy.recall:.2%} ({accuracy.verified_correctly}/{accuracy.verifiable})",
-        )
-        table.add_row("held for review", f"{accuracy.review_rate:.2%}")
-        table.add_row("reason-code mismatches", str(accuracy.reason_code_mismatches))
-        table.add_row("CURRENT/PRIOR errors", str(accuracy.address_match_errors))
-        stdout.print(table)
+        render.verify_report(stdout, report, folder / demo.RESPONSE_FILE)
+        render.accuracy(stdout, accuracy)
         if out is None:
             stdout.print("(the synthetic files were temporary; keep them with --out DIR)")

@@ -1,9 +1,17 @@
-"""The only place that formats for a terminal: Rich progress bars and tables."""
+"""The only place that formats for a terminal: Rich progress bars, tables and JSON.
+
+In: the typed results of the use cases. Out: what a person reads (tables)
+or a script parses (`--json` documents, README "JSON output": keys are only
+ever added). Handlers call one function here per result.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -17,11 +25,20 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from matchgate.demo import AccuracyReport
 from matchgate.domain.outcomes import Outcome
 from matchgate.domain.reasons import ReasonCode
-from matchgate.master.summary import MasterSummary
 from matchgate.progress import Task
-from matchgate.services import VerifyReport
+from matchgate.services import (
+    Accounting,
+    BatchSummary,
+    DisposalNotice,
+    MasterSummary,
+    ModelSummary,
+    ReviewItem,
+    UserInfo,
+    VerifyReport,
+)
 
 
 class RichProgress:
@@ -64,7 +81,15 @@ def master_summary(console: Console, summary: MasterSummary) -> None:
     console.print(table)
 
 
-def verify_report(console: Console, report: VerifyReport) -> None:
+def print_json(console: Console, value: Any) -> None:
+    console.print_json(json.dumps(value, sort_keys=True))
+
+
+def model_trained(console: Console, model: ModelSummary) -> None:
+    console.print(f"model {model.version} saved to {model.location}")
+
+
+def verify_report(console: Console, report: VerifyReport, out_path: Path) -> None:
     """The summary of a one-shot `verify` (or `demo`) run."""
     batch_summary(
         console,
@@ -72,7 +97,7 @@ def verify_report(console: Console, report: VerifyReport) -> None:
         outcomes=report.outcome_counts,
         reason_codes=report.reason_code_counts,
         seconds={**report.seconds, **report.outcome.seconds},
-        out_path=str(report.out_path),
+        out_path=str(out_path),
         vintage_id=report.outcome.vintage_id,
         model_version=report.outcome.model_version,
     )
@@ -118,3 +143,113 @@ def batch_summary(
     console.print(timing)
     console.print(f"master vintage {vintage_id or '-'}, model {model_version or '-'}")
     console.print(f"Response written to {out_path}")
+
+
+def batch(console: Console, summary: BatchSummary, *, as_json: bool = False) -> None:
+    """One stored batch: `batch show|submit|approve|release`."""
+    if as_json:
+        print_json(console, summary.as_json())
+        return
+    table = Table(title=f"Batch {summary.batch_id}", show_header=False)
+    table.add_row("state", summary.state)
+    table.add_row("submitted by", summary.submitted_by)
+    table.add_row("agreement", summary.agreement_id)
+    table.add_row("requests", f"{summary.rows:,}")
+    for outcome, count in sorted(summary.outcomes.items()):
+        table.add_row(f"  {outcome}", f"{count:,}")
+    for code, count in sorted(summary.reason_codes.items()):
+        table.add_row(f"  {code}", f"{count:,}")
+    if summary.failure_reason:
+        table.add_row("failure", summary.failure_reason)
+    console.print(table)
+
+
+def batches(console: Console, summaries: Sequence[BatchSummary], *, as_json: bool) -> None:
+    if as_json:
+        print_json(console, [s.as_json() for s in summaries])
+        return
+    table = Table(title="Batches")
+    for column in ("batch", "state", "requests", "pending review", "submitted by"):
+        table.add_column(column)
+    for s in summaries:
+        table.add_row(s.batch_id, s.state, f"{s.rows:,}", str(s.pending_review), s.submitted_by)
+    console.print(table)
+
+
+def review_queue(console: Console, items: Sequence[ReviewItem], *, as_json: bool) -> None:
+    if as_json:
+        print_json(console, [item.as_json() for item in items])
+        return
+    table = Table(title=f"Review queue: {len(items)} item(s)")
+    table.add_column("ITEM_ID", no_wrap=True)
+    table.add_column("batch", no_wrap=True)
+    for column in ("request", "why", "candidates"):
+        table.add_column(column)
+    for item in items:
+        candidates = "; ".join(f"{c.given}/{c.surname} {c.fit}" for c in item.evidence.candidates)
+        table.add_row(
+            item.item_id, item.batch_id, item.request_id, ",".join(item.review_reasons), candidates
+        )
+    console.print(table)
+
+
+def user(console: Console, info: UserInfo) -> None:
+    console.print(f"user {info.name}: {','.join(info.roles)}")
+
+
+def users(console: Console, infos: Sequence[UserInfo], *, as_json: bool) -> None:
+    if as_json:
+        print_json(console, [{"name": u.name, "roles": list(u.roles)} for u in infos])
+        return
+    for u in infos:
+        console.print(f"{u.name}: {','.join(u.roles)}")
+
+
+def accounting(console: Console, found: Accounting, *, yearly: bool) -> None:
+    """The accounting of disclosures, one row each, or yearly counts by agency and statute."""
+    if yearly:
+        table = Table(title="Disclosures per year, agency and statute")
+        for column in ("year", "agency", "statute", "disclosures"):
+            table.add_column(column)
+        for key, count in found.yearly_counts().items():
+            table.add_row(*key.split("|"), str(count))
+        console.print(table)
+        return
+    table = Table(title=f"{len(found.disclosures)} disclosure(s)")
+    for column in ("released", "TIN", "agency", "statute", "case", "batch", "decision", "fields"):
+        table.add_column(column, no_wrap=column in ("decision", "TIN"))
+    for d in found.disclosures:
+        table.add_row(
+            d.released_at[:19], d.tin, d.requesting_agency, d.statute, d.case_number,
+            d.batch_id, d.decision_id, d.fields_disclosed,
+        )  # fmt: skip
+    console.print(table)
+
+
+def remediation(console: Console, notice: DisposalNotice, notice_path: Path) -> None:
+    table = Table(title=f"{len(notice.findings)} disclosure(s) that would not be made now")
+    for column in ("batch", "request", "case", "fields", "reason"):
+        table.add_column(column)
+    for f in notice.findings:
+        table.add_row(
+            f.batch_id, f.request_id, f.case_number, f.disclosed_fields, "; ".join(f.reasons)
+        )
+    console.print(table)
+    console.print(f"Disposal notice written to {notice_path}")
+
+
+def accuracy(console: Console, report: AccuracyReport) -> None:
+    """A demo's decisions scored against the synthetic ground truth."""
+    table = Table(title="Scored against the synthetic ground truth")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("compliance violations (should be REJECTED)", str(report.compliance_violations))
+    table.add_row("wrongful disclosures", str(report.wrongful_disclosures))
+    table.add_row(
+        "recall of verifiable requests",
+        f"{report.recall:.2%} ({report.verified_correctly}/{report.verifiable})",
+    )
+    table.add_row("held for review", f"{report.review_rate:.2%}")
+    table.add_row("reason-code mismatches", str(report.reason_code_mismatches))
+    table.add_row("CURRENT/PRIOR errors", str(report.address_match_errors))
+    console.print(table)

@@ -1,13 +1,16 @@
-"""Auditors' use cases: verify and export the chain, account, remediate.
+"""Auditors' use cases: verify and export the chain, account, remediate, recall.
 
 Each is one transaction that also appends its own audit event (reads of the
-audit log and accounting queries are themselves accounted for, REQ-34).
+audit log and accounting queries are themselves accounted for, REQ-34). Out:
+typed results, never files: the chain report, the export as lines produced
+while they are read, the disclosures found, and disposal notices with their
+CSV bytes; the adapter decides where they go.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 from matchgate.agreements.schema import Agreement
 from matchgate.audit import accounting, remediation
@@ -16,7 +19,7 @@ from matchgate.audit.log import (
     NewEvent,
     append_event,
     append_events,
-    export,
+    export_lines,
     verify,
 )
 from matchgate.domain.lifecycle import Role
@@ -46,29 +49,60 @@ def verify_audit(store: Store, *, actor: str | None) -> ChainReport:
     return report
 
 
+class AuditExport:
+    """An export of the chain: its JSON Lines as bytes, produced as they are read.
+
+    Iterating it runs one transaction that records the export (`audit_exported`,
+    which the export itself holds) and reads the events a chunk at a time, so
+    memory stays bounded whatever the chain's length. `events` counts the
+    event lines produced so far (the last line is the heads, not an event).
+    """
+
+    def __init__(
+        self, store: Store, actor: str, since: datetime | None, until: datetime | None
+    ) -> None:
+        self._store, self._actor = store, actor
+        self.since, self.until = since, until
+        self.events = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        with self._store.transaction() as session:
+            append_event(
+                session,
+                NewEvent(
+                    actor=self._actor,
+                    action="audit_exported",
+                    payload={
+                        "since": self.since.isoformat() if self.since else None,
+                        "until": self.until.isoformat() if self.until else None,
+                    },
+                ),
+            )
+            session.flush()
+            held: str | None = None
+            for line in export_lines(session, since=self.since, until=self.until):
+                if held is not None:
+                    self.events += 1
+                    yield held.encode("utf-8")
+                held = line
+            if held is not None:
+                yield held.encode("utf-8")
+
+
 def export_audit(
     store: Store,
-    out: Path,
     *,
     actor: str | None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> int:
+) -> AuditExport:
+    """The export of the chain (README "Checking an exported chain elsewhere").
+
+    The role is checked now, so a refused export produces nothing at all.
+    """
     with store.transaction() as session:
         require_role(session, actor, Role.AUDITOR)
-        append_event(
-            session,
-            NewEvent(
-                actor=actor or "",
-                action="audit_exported",
-                payload={
-                    "since": since.isoformat() if since else None,
-                    "until": until.isoformat() if until else None,
-                },
-            ),
-        )
-        session.flush()
-        return export(session, out, since=since, until=until)
+    return AuditExport(store, actor or "", since, until)
 
 
 def account(
@@ -100,27 +134,25 @@ def account(
 def remediate(
     store: Store,
     corrected: Agreement,
-    notice: Path,
     *,
     actor: str | None,
     since: date | None = None,
-) -> list[remediation.Finding]:
+) -> remediation.DisposalNotice:
+    """Every past disclosure the corrected agreement would not make (REQ-36)."""
     with store.transaction() as session:
         require_role(session, actor, Role.AUDITOR)
         findings = remediation.replay(session, corrected, since=since)
         remediation.record_run(session, actor or "", corrected, findings)
-        accounting.write_csv(remediation.disposal_notice_csv(findings), notice)
-        return findings
+        return remediation.DisposalNotice(tuple(findings))
 
 
 def recall(
     store: Store,
     decision_ids: list[str],
     reason: str,
-    notice: Path,
     *,
     actor: str | None,
-) -> list[remediation.Finding]:
+) -> remediation.DisposalNotice:
     """Recall named disclosures (REQ-36): a disposal notice plus an audit entry for each."""
     if not reason.strip():
         raise InvalidArgument("a recall needs a reason for the requesting agency")
@@ -157,8 +189,7 @@ def recall(
                 for f in findings
             ],
         )
-        accounting.write_csv(remediation.disposal_notice_csv(findings), notice)
-        return findings
+        return remediation.DisposalNotice(tuple(findings))
 
 
 def record_workspace_event(

@@ -4,17 +4,15 @@ In: the workflow store, a batch in review, and the approver (a second person:
 not its submitter, not a reviewer) or the operator fetching the response.
 Out: `approved` once nothing is pending; `released` with the response stored
 exactly once (releasing again changes nothing, even when two approvers race);
-and the released response, which never reaches anyone before release. The
-response rows are built from the stored decisions, so they are minimal by
-construction (`disclose/minimise.py`).
+and the released response (its bytes), which never reaches anyone before
+release. The response rows are built from the stored decisions, so they are
+minimal by construction (`disclose/minimise.py`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from matchgate.audit.log import append_event
 from matchgate.disclose.minimise import LastKnownAddress, ResponseRow, response_row
-from matchgate.disclose.response import response_csv, write_response
+from matchgate.disclose.response import response_csv
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.outcomes import AddressMatch, Outcome
 from matchgate.domain.reasons import ReasonCode
@@ -59,11 +57,11 @@ def decided_rows(session: Session, batch: Batch) -> list[ResponseRow]:
     return rows
 
 
-def preview_response(store: Store, batch_id: str, out: Path) -> Path:
+def preview_response(store: Store, batch_id: str) -> bytes:
     """The response as it stands now (trial runs; nothing is released)."""
     with store.transaction() as session:
         rows = decided_rows(session, get_batch(session, batch_id))
-    return write_response(rows, out)
+    return response_csv(rows)
 
 
 def approve_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSummary:
@@ -152,8 +150,8 @@ def _store_response(session: Session, batch: Batch, actor: str | None) -> None:
     )
 
 
-def respond(store: Store, batch_id: str, out: Path, *, actor: str | None) -> Path:
-    """Write the released response; nothing reaches the requester before release."""
+def respond(store: Store, batch_id: str, *, actor: str | None) -> bytes:
+    """The released response (FORMATS.md §3); nothing reaches the requester before release."""
     with store.transaction() as session:
         require_role(session, actor, Role.OPERATOR)
         batch = get_batch(session, batch_id)
@@ -165,7 +163,4 @@ def respond(store: Store, batch_id: str, out: Path, *, actor: str | None) -> Pat
             session,
             events.simple(actor or "", "response_downloaded", batch_id, sha256=response.sha256),
         )
-    partial = out.with_name(f".{out.name}.partial")
-    partial.write_bytes(content)
-    os.replace(partial, out)
-    return out
+    return content

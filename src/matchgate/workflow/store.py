@@ -23,6 +23,18 @@ from matchgate.store.tables import User
 from matchgate.workspace import Workspace
 
 
+@dataclass(frozen=True)
+class UserInfo:
+    """A user and the roles they hold (sorted)."""
+
+    name: str
+    roles: tuple[str, ...]
+
+    @classmethod
+    def of(cls, user: User) -> UserInfo:
+        return cls(user.name, tuple(sorted(roles_of(user))))
+
+
 class PermissionDenied(MatchgateError):
     """The user is unknown or lacks the role, or the two-person rule forbids it."""
 
@@ -60,7 +72,7 @@ def open_store(
     return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False), clock=clock)
 
 
-def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -> User:
+def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -> UserInfo:
     """Create or update a user. The first user needs no actor; later ones need an admin."""
     name = name.strip()
     if not name:
@@ -85,7 +97,7 @@ def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -
                 payload={"user": name, "roles_before": before, "roles": role_text},
             ),
         )
-        return user
+        return UserInfo.of(user)
 
 
 def roles_of(user: User) -> set[str]:
@@ -124,6 +136,6 @@ def denied(session: Session, actor: str, details: dict[str, str], message: str) 
     return PermissionDenied(message)
 
 
-def list_users(store: Store) -> list[User]:
+def list_users(store: Store) -> list[UserInfo]:
     with store.transaction() as session:
-        return list(session.scalars(select(User).order_by(User.name)))
+        return [UserInfo.of(u) for u in session.scalars(select(User).order_by(User.name))]

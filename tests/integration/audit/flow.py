@@ -252,7 +252,7 @@ def run_batch(
     if until is BatchState.RELEASED:
         assert release_batch(releasing, batch_id, actor=APPROVER).state == "released"
     if response is not None:
-        respond(store, batch_id, response, actor=OPERATOR)
+        response.write_bytes(respond(store, batch_id, actor=OPERATOR))
     return Ran(batch_id, files, matcher, reviewed)
 
 

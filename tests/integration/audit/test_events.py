@@ -36,7 +36,10 @@ from .flow import (
     VINTAGE,
     StoredEvent,
     add_people,
+    cli,
+    cli_target,
     first_break,
+    held,
     person,
     run_batch,
     run_standard,
@@ -204,7 +207,7 @@ def test_releasing_and_downloading_again_are_recorded_as_what_they_are(
     store: Store, events: list[StoredEvent], tmp_path: Path
 ) -> None:
     release_batch(store, STANDARD_BATCH, actor=APPROVER)
-    respond(store, STANDARD_BATCH, tmp_path / "again.csv", actor=OPERATOR)
+    respond(store, STANDARD_BATCH, actor=OPERATOR)
     after = stored_events(store)[len(events) :]
     # A second release changes nothing and records no second release; a download is a download.
     assert [e.action for e in after] == ["response_downloaded"]
@@ -263,7 +266,7 @@ def test_req34_reading_the_audit_log_and_the_accounting_is_recorded(
     store: Store, events: list[StoredEvent], tmp_path: Path
 ) -> None:
     verify_audit(store, actor=AUDITOR)
-    export_audit(store, tmp_path / "audit.jsonl", actor=AUDITOR)
+    b"".join(export_audit(store, actor=AUDITOR))
     account(store, actor=AUDITOR, tin=person(3).tin)
 
     after = stored_events(store)[len(events) :]
@@ -290,3 +293,44 @@ def test_req34_granting_a_role_is_recorded(store: Store) -> None:
     assert after[0].actor == ADMIN
     recorded = json.dumps(after[0].payload)
     assert OFFICER in recorded and "approver" in recorded
+
+
+# --------------------------------------------------------------------------------------------
+# README "JSON output": the review queue's document keeps its documented keys
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_review_list_json_document_has_the_documented_keys(
+    store: Store, tmp_path: Path
+) -> None:
+    add_people(store)
+    run_batch(
+        store, tmp_path / "batch", "JSON-2025-0001", [held(person(0), 1)],
+        until=BatchState.IN_REVIEW,
+    )  # fmt: skip
+    where, env = cli_target(store, tmp_path / "cli-workspace")
+
+    result = cli("review", "list", "--json", "--as", OFFICER, *where, env=env)
+
+    assert result.code == 0, result
+    (item,) = json.loads(result.out)
+    assert set(item) == {
+        "item_id", "batch_id", "request_id", "review_reasons", "request", "evidence",
+        "candidate_records",
+    }  # fmt: skip
+    assert item["review_reasons"] == ["UNCERTAIN_SCORE"]
+    assert item["request"]["last_name"] == person(0).last
+    documented = {
+        "tin", "match_weight", "match_probability", "field_weights", "runner_up_tin",
+        "runner_up_weight", "candidates", "inputs",
+    }  # fmt: skip
+    assert documented <= set(item["evidence"])
+    (candidate,) = item["evidence"]["candidates"]
+    assert set(candidate) == {
+        "tin", "match_weight", "match_probability", "field_weights", "given", "surname", "fit",
+        "dob_conflict", "tin_conflict", "suffix_conflict", "address_on_file",
+    }  # fmt: skip
+    assert set(item["evidence"]["inputs"]) == {
+        "request", "candidates", "thresholds", "boilerplate_reason",
+    }  # fmt: skip
+    assert item["candidate_records"] == []  # no master file in this workspace

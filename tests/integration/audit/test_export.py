@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from matchgate.files import write_atomically
 from matchgate.workflow.auditing import export_audit
 from matchgate.workflow.store import PermissionDenied, Store
 
@@ -100,12 +101,15 @@ def test_the_python_export_verifies_too(
     run_standard(store, tmp_path / "batch")
     folder = tmp_path / "export"
     folder.mkdir()
-    assert export_audit(store, folder / "audit.jsonl", actor=AUDITOR) == len(stored_events(store))
+    export = export_audit(store, actor=AUDITOR)
+    write_atomically(folder / "audit.jsonl", export)
+    assert export.events == len(stored_events(store))
     check_with_readme(folder, monkeypatch)
 
+    before = len(stored_events(store))
     with pytest.raises(PermissionDenied):
-        export_audit(store, tmp_path / "other.jsonl", actor=OPERATOR)
-    assert not (tmp_path / "other.jsonl").exists()
+        export_audit(store, actor=OPERATOR)
+    assert [e.action for e in stored_events(store)[before:]] == ["access_denied"]
 
 
 def _edit_payload(lines: list[str]) -> list[str]:
@@ -209,5 +213,7 @@ def test_an_export_until_a_date_verifies_with_the_readme_snippet(
     out = tmp_path / "until" / "audit.jsonl"
     out.parent.mkdir()
 
-    export_audit(january_chain, out, actor=AUDITOR, until=datetime(2025, 1, 31, tzinfo=UTC))
+    write_atomically(
+        out, export_audit(january_chain, actor=AUDITOR, until=datetime(2025, 1, 31, tzinfo=UTC))
+    )
     check_with_readme(out.parent, monkeypatch)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from matchgate import services
+from matchgate import demo
 from matchgate.logs import LOGGER_NAME
 
 from .flow import ADMIN, APPROVER, AUDITOR, OFFICER, OPERATOR, Result, cli, cli_ok
@@ -51,7 +51,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     logger = logging.getLogger(LOGGER_NAME)
     handlers = list(logger.handlers)
     folder = tmp_path_factory.mktemp("pii")
-    files = services.synthesise(folder / "world", taxpayers=1500, requests=300, seed=3)
+    files = demo.synthesise(folder / "world", taxpayers=1500, requests=300, seed=3)
     home = folder / "workspace"
     ws = ("--workspace", str(home))
     batch_id = json.loads(files["envelope"].read_text(encoding="utf-8"))["batch_id"]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from matchgate.errors import MatchgateError
+from matchgate.files import write_atomically
 from matchgate.store.tables import Decision
 from matchgate.workflow.auditing import recall
 from matchgate.workflow.store import Store
@@ -29,7 +30,9 @@ def test_req36_recall_writes_a_disposal_notice_and_an_audit_entry_per_decision(
     chosen = list(verified[:2])
     notice = tmp_path / "notice.csv"
 
-    findings = recall(store, chosen, "address disclosed in error", notice, actor=AUDITOR)
+    recalled_notice = recall(store, chosen, "address disclosed in error", actor=AUDITOR)
+    write_atomically(notice, recalled_notice.csv())
+    findings = recalled_notice.findings
 
     assert [f.decision_id for f in findings] == chosen
     with notice.open(encoding="utf-8", newline="") as handle:
@@ -42,6 +45,7 @@ def test_req36_recall_writes_a_disposal_notice_and_an_audit_entry_per_decision(
 
 def test_req36_only_disclosures_can_be_recalled(store: Store, tmp_path: Path) -> None:
     run_standard(store, tmp_path)
+    before = len(stored_events(store))
     with pytest.raises(MatchgateError, match="not a disclosure"):
-        recall(store, ["D-not-a-decision"], "why", tmp_path / "notice.csv", actor=AUDITOR)
-    assert not (tmp_path / "notice.csv").exists()
+        recall(store, ["D-not-a-decision"], "why", actor=AUDITOR)
+    assert len(stored_events(store)) == before

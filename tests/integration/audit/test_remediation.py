@@ -22,7 +22,8 @@ from sqlalchemy import select
 from factories import reference_agreement
 from matchgate.agreements.loader import builtin_agreement, load_agreement
 from matchgate.agreements.schema import Agreement
-from matchgate.audit.remediation import NOTICE_COLUMNS
+from matchgate.audit.remediation import NOTICE_COLUMNS, Finding
+from matchgate.files import write_atomically
 from matchgate.store.tables import Decision
 from matchgate.workflow.auditing import account, remediate
 from matchgate.workflow.store import PermissionDenied, Store
@@ -97,6 +98,13 @@ def released_under_lax(store: Store, folder: Path, lax: Agreement, **fields: str
     run_batch(store, folder, BATCH, lax_requests(**fields), agreement=lax, agreement_id=lax.id)
 
 
+def remediated(store: Store, corrected: Agreement, notice: Path) -> tuple[Finding, ...]:
+    """Remediate as an auditor and write the disposal notice, as the command does."""
+    result = remediate(store, corrected, actor=AUDITOR)
+    write_atomically(notice, result.csv(), what="disposal notice")
+    return result.findings
+
+
 def read_notice(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     text = path.read_bytes().decode("utf-8")  # UTF-8, or this raises
     header, *rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -125,7 +133,7 @@ def test_req36_remediation_flags_exactly_the_zip_only_disclosures(
     notice = tmp_path / "notice" / "disposal-notice.csv"
     notice.parent.mkdir()
 
-    findings = remediate(store, reference_agreement(), notice, actor=AUDITOR)
+    findings = remediated(store, reference_agreement(), notice)
 
     flagged = [f"REQ-{n + 1:06d}" for n in ZIP_ONLY]
     assert [f.request_id for f in findings] == flagged
@@ -172,7 +180,7 @@ def test_the_lax_rules_themselves_find_nothing_to_remediate(
     released_under_lax(store, tmp_path / "batch", lax)
     notice = tmp_path / "notice.csv"
 
-    assert remediate(store, lax, notice, actor=AUDITOR) == []
+    assert remediated(store, lax, notice) == ()
     assert read_notice(notice) == (list(NOTICE_COLUMNS), [])
 
 
@@ -180,11 +188,10 @@ def test_remediation_is_for_auditors_and_writes_nothing_when_refused(
     store: Store, tmp_path: Path, lax: Agreement
 ) -> None:
     released_under_lax(store, tmp_path / "batch", lax)
-    notice = tmp_path / "notice.csv"
 
     with pytest.raises(PermissionDenied):
-        remediate(store, reference_agreement(), notice, actor=OPERATOR)
-    assert not notice.exists()
+        remediate(store, reference_agreement(), actor=OPERATOR)
+    assert "remediation_run" not in {e.action for e in stored_events(store)}
     assert stored_events(store)[-1].action == "access_denied"
 
 
@@ -203,6 +210,15 @@ def test_the_remediate_command(store: Store, tmp_path: Path, lax: Agreement) -> 
     _, rows = read_notice(notice)
     assert [r["request_id"] for r in rows] == [f"REQ-{n + 1:06d}" for n in ZIP_ONLY]
 
+    refused_notice = tmp_path / "refused-notice.csv"
+    refused = cli(
+        "remediate", "--agreement", "reference-6103i2", "--notice", refused_notice,
+        "--as", OPERATOR, *where, env=env,
+    )  # fmt: skip
+    assert refused.code == 4, refused
+    assert not refused_notice.exists()
+    assert not list(tmp_path.glob(".*.partial"))
+
 
 def test_the_disposal_notice_is_protected_against_formula_injection(
     store: Store, tmp_path: Path, lax: Agreement
@@ -211,7 +227,7 @@ def test_the_disposal_notice_is_protected_against_formula_injection(
     released_under_lax(store, tmp_path / "batch", lax, case_number='=HYPERLINK("http://x.test")')
     notice = tmp_path / "notice.csv"
 
-    remediate(store, reference_agreement(), notice, actor=AUDITOR)
+    remediated(store, reference_agreement(), notice)
 
     _, rows = read_notice(notice)
     assert len(rows) == 3
@@ -228,7 +244,7 @@ def test_replaying_the_same_agreement_flags_nothing_an_officer_confirmed(
     )  # fmt: skip
     assert len(account(store, actor=AUDITOR)) == 2
 
-    assert remediate(store, reference_agreement(), tmp_path / "notice.csv", actor=AUDITOR) == []
+    assert remediate(store, reference_agreement(), actor=AUDITOR).findings == ()
 
 
 def test_decisions_recorded_without_the_policy_inputs_are_still_remediated(
@@ -242,7 +258,7 @@ def test_decisions_recorded_without_the_policy_inputs_are_still_remediated(
             evidence.pop("inputs", None)
             decision.evidence = json.dumps(evidence, sort_keys=True)
 
-    findings = remediate(store, reference_agreement(), tmp_path / "notice.csv", actor=AUDITOR)
+    findings = remediate(store, reference_agreement(), actor=AUDITOR).findings
 
     assert [f.request_id for f in findings] == [f"REQ-{n + 1:06d}" for n in ZIP_ONLY]
     assert all("not an address on file" in "; ".join(f.reasons) for f in findings)

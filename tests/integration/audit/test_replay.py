@@ -19,13 +19,13 @@ from sqlalchemy import select
 
 from factories import agreement, reference_agreement
 from integration.conftest import World
-from matchgate import services
 from matchgate.agreements.schema import Agreement
 from matchgate.decide.policy import decide
 from matchgate.decide.recorded import load_evidence, thresholds_for
 from matchgate.domain.lifecycle import Role
 from matchgate.domain.outcomes import Outcome
 from matchgate.files import read_upload
+from matchgate.match.duckdb_engine import DuckDBEngine
 from matchgate.pipeline import BatchOutcome
 from matchgate.store.tables import Decision
 from matchgate.workflow.auditing import remediate
@@ -66,7 +66,7 @@ def processed(world: World, tmp_path_factory: pytest.TempPathFactory) -> Process
         reference_agreement(),
         actor="op",
     )
-    with services.matcher_for(world.workspace) as factory:
+    with DuckDBEngine(world.workspace).matcher() as factory:
         _, outcome = process_batch(store, batch_id, factory)
     assert outcome is not None
     return Processed(store, outcome, batch_id)
@@ -127,7 +127,7 @@ def test_remediation_flags_exactly_what_decide_would_no_longer_disclose(
     release_batch(store, batch_id, actor="appr")
     add_user(store, "aud", [Role.AUDITOR], actor="admin")
 
-    assert remediate(store, reference_agreement(), tmp_path / "same.csv", actor="aud") == []
+    assert remediate(store, reference_agreement(), actor="aud").findings == ()
 
     thresholds = thresholds_for(stricter())
     rows = processed.outcome.rows
@@ -146,6 +146,6 @@ def test_remediation_flags_exactly_what_decide_would_no_longer_disclose(
         assert row.decision is not None
         if again.tin != row.decision.tin or not (again.outcome is Outcome.VERIFIED or held):
             expected.add(row.decision_id)
-    findings = remediate(store, stricter(), tmp_path / "stricter.csv", actor="aud")
+    findings = remediate(store, stricter(), actor="aud").findings
     assert {f.decision_id for f in findings} == expected
     assert expected, "the stricter agreement should flag some disclosures"

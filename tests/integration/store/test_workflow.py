@@ -268,8 +268,8 @@ def decision_outcomes(store: Store) -> list[tuple[str, str | None]]:
         ]
 
 
-def read_response(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    text_ = path.read_bytes().decode("utf-8")
+def read_response(content: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    text_ = content.decode("utf-8")
     reader = csv.reader(io.StringIO(text_, newline=""))
     header, *body = list(reader)
     return header, [dict(zip(header, values, strict=True)) for values in body]
@@ -291,11 +291,11 @@ def test_lifecycle_submit_process_review_approve_release_respond(
     """One batch from submission to response; REQ-35: reviewed and approved by others."""
     add_people(store)
     assert [(u.name, u.roles) for u in list_users(store)] == [
-        ("admin", "admin"),
-        ("appr", "approver"),
-        ("off1", "officer"),
-        ("off2", "officer"),
-        ("op", "operator"),
+        ("admin", ("admin",)),
+        ("appr", ("approver",)),
+        ("off1", ("officer",)),
+        ("off2", ("officer",)),
+        ("op", ("operator",)),
     ]
 
     batch_id, resumed = submit_batch(store, *files.uploads, reference_agreement(), actor="op")
@@ -359,7 +359,7 @@ def test_lifecycle_submit_process_review_approve_release_respond(
         assert (batch.approved_by, batch.released_by) == ("appr", "appr")
         assert batch.approved_at is not None and batch.released_at is not None
 
-    out = respond(store, batch_id, tmp_path / "response.csv", actor="op")
+    out = respond(store, batch_id, actor="op")
     header, rows = read_response(out)
     assert tuple(header) == RESPONSE_COLUMNS
     assert [r["request_id"] for r in rows] == [f"REQ-{n:06d}" for n in range(1, 7)]
@@ -386,7 +386,7 @@ def test_lifecycle_submit_process_review_approve_release_respond(
         assert stored is not None
         stored_bytes = stored.content
     assert [r["decision_id"] for r in rows] == list(ids)
-    assert out.read_bytes() == stored_bytes
+    assert out == stored_bytes
 
     # Releasing again changes nothing: the same bytes, one response, still released.
     again = release_batch(store, batch_id, actor="appr")
@@ -396,8 +396,8 @@ def test_lifecycle_submit_process_review_approve_release_respond(
         stored = session.get(Response, batch_id)
         assert stored is not None
         assert stored.content == stored_bytes
-    second = respond(store, batch_id, tmp_path / "response-again.csv", actor="op")
-    assert second.read_bytes() == stored_bytes
+    second = respond(store, batch_id, actor="op")
+    assert second == stored_bytes
 
 
 # --------------------------------------------------------------------------------------------
@@ -555,24 +555,21 @@ def test_nothing_is_released_or_responded_before_its_turn(
 ) -> None:
     add_people(store)
     submit_and_process(store, files)
-    out = tmp_path / "response.csv"
-
     with pytest.raises(BatchStateError):
-        respond(store, BATCH_ID, out, actor="op")
+        respond(store, BATCH_ID, actor="op")
     with pytest.raises(BatchStateError):
         release_batch(store, BATCH_ID, actor="appr")
 
     decide_review_item(store, the_pending_item(store), actor="off1", confirm=False, note="no")
     approve_batch(store, BATCH_ID, actor="appr")
     with pytest.raises(BatchStateError):
-        respond(store, BATCH_ID, out, actor="op")
+        respond(store, BATCH_ID, actor="op")
     with pytest.raises(BatchStateError):
         approve_batch(store, BATCH_ID, actor="appr")  # approved already
 
-    assert not out.exists()
     assert count(store, Response) == 0
     release_batch(store, BATCH_ID, actor="appr")
-    assert respond(store, BATCH_ID, out, actor="op").is_file()
+    assert respond(store, BATCH_ID, actor="op").startswith(b"request_id,batch_id,outcome")
 
 
 @pytest.mark.parametrize("actor", ["nobody", None, ""])
@@ -593,7 +590,7 @@ def test_req39_an_unknown_or_missing_user_may_do_nothing(
         lambda: decide_review_item(store, item_id, actor=actor, confirm=True, note="x"),
         lambda: approve_batch(store, BATCH_ID, actor=actor),
         lambda: release_batch(store, BATCH_ID, actor=actor),
-        lambda: respond(store, BATCH_ID, tmp_path / "r.csv", actor=actor),
+        lambda: respond(store, BATCH_ID, actor=actor),
         lambda: add_user(store, "mallory", [Role.ADMIN], actor=actor),
     ]
     for attempt in attempts:
@@ -612,11 +609,11 @@ def test_req39_only_an_admin_adds_users(store: Store) -> None:
         with pytest.raises(PermissionDenied):
             add_user(store, "op", [Role.ADMIN], actor=actor)  # no self-promotion either
     assert count(store, User, User.name == "mallory") == 0
-    assert {u.name: u.roles for u in list_users(store)}["op"] == "operator"
+    assert {u.name: u.roles for u in list_users(store)}["op"] == ("operator",)
 
     add_user(store, "aud", [Role.AUDITOR], actor="admin")
     add_user(store, "op", [Role.OPERATOR, Role.OFFICER], actor="admin")
-    assert {u.name: u.roles for u in list_users(store)}["op"] == "officer,operator"
+    assert {u.name: u.roles for u in list_users(store)}["op"] == ("officer", "operator")
 
 
 def test_req39_an_auditor_is_read_only(store: Store, files: BatchFiles, tmp_path: Path) -> None:
@@ -670,7 +667,7 @@ def test_deny_makes_no_match_and_clears_the_address_match(
             (item_id, BATCH_ID, "off2", "deny", "not him")
         ]
     release(store)
-    _, rows = read_response(respond(store, BATCH_ID, tmp_path / "out.csv", actor="op"))
+    _, rows = read_response(respond(store, BATCH_ID, actor="op"))
     assert rows[1] == {
         "request_id": "REQ-000002",
         "batch_id": BATCH_ID,
@@ -1011,7 +1008,7 @@ def test_every_stamp_the_store_writes_comes_from_its_clock(
     submit_and_process(fixed, files)
     decide_review_item(fixed, the_pending_item(fixed), actor="off1", confirm=True, note="ok")
     release(fixed)
-    respond(fixed, BATCH_ID, tmp_path / "out.csv", actor="op")
+    respond(fixed, BATCH_ID, actor="op")
 
     def utc(value: datetime | None) -> datetime | None:
         if value is None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 
 from matchgate.disclose.minimise import RESPONSE_COLUMNS, LastKnownAddress, response_row
-from matchgate.disclose.response import neutralise_formula, response_csv, write_response
+from matchgate.disclose.response import neutralise_formula, response_csv
 from matchgate.domain.outcomes import AddressMatch, Outcome
 from matchgate.domain.reasons import ReasonCode
 
@@ -70,11 +69,3 @@ def test_cells_that_a_spreadsheet_would_execute_are_neutralised(value: str) -> N
 
 def test_ordinary_cells_are_left_alone() -> None:
     assert neutralise_formula("REQ-000001") == "REQ-000001"
-
-
-def test_a_response_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
-    rows = [response_row(request_id="R", batch_id="B", decision_id="D", outcome=Outcome.NO_MATCH)]
-    target = tmp_path / "response.csv"
-    write_response(rows, target)
-    assert target.read_bytes().startswith(b"request_id,batch_id,outcome")
-    assert [p.name for p in tmp_path.iterdir()] == ["response.csv"]

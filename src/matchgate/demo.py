@@ -1,0 +1,72 @@
+"""Synthetic trials: write a synthetic world, and the demo that verifies and scores one.
+
+In: a folder, sizes and a seed. Out: `synthesise` writes a synthetic master
+file, request batch, envelope and ground truth (`truth.csv`) there;
+`run_demo` then verifies the batch in a fresh workspace inside that folder
+(its own workflow store, whatever `MATCHGATE_DATABASE_URL` says) through
+the same services as `matchgate verify`, writes the response beside the
+data and scores the decisions against the truth.
+
+This is a tool at the edge, like an adapter: it composes its own services
+for the demo workspace and reads and writes the files it made.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from matchgate.bootstrap import build_services
+from matchgate.config import Settings
+from matchgate.files import read_upload, write_atomically
+from matchgate.match.port import MasterFiles
+from matchgate.progress import NullProgress, Progress
+from matchgate.reports.accuracy import AccuracyReport, score_batch
+from matchgate.services import VerifyReport
+
+__all__ = ["RESPONSE_FILE", "AccuracyReport", "read_truth", "run_demo", "synthesise"]
+
+#: Where in the demo folder the response is written.
+RESPONSE_FILE = "response.csv"
+
+
+def synthesise(out_dir: Path, *, taxpayers: int, requests: int, seed: int) -> dict[str, Path]:
+    """Write a synthetic world; returns its files by role (taxpayers, requests, truth, ...)."""
+    from matchgate.synth.generator import SynthConfig, generate
+    from matchgate.synth.writer import write
+
+    data = generate(SynthConfig(taxpayers=taxpayers, requests=requests, seed=seed))
+    return write(data, out_dir)
+
+
+def read_truth(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [dict(row) for row in csv.DictReader(handle)]
+
+
+def run_demo(
+    out_dir: Path,
+    *,
+    taxpayers: int,
+    requests: int,
+    seed: int,
+    progress: Progress | None = None,
+) -> tuple[VerifyReport, AccuracyReport]:
+    """Synthesise a master file and batch, verify it, score it against the truth."""
+    progress = progress or NullProgress()
+    with progress.task("Synthesising data", total=1) as task:
+        files = synthesise(out_dir, taxpayers=taxpayers, requests=requests, seed=seed)
+        task.advance()
+    settings = Settings(home=out_dir / "workspace", database_url=None, user=None)
+    with build_services(settings) as services:
+        report = services.trial.verify(
+            read_upload(files["requests"]),
+            read_upload(files["envelope"]),
+            agreement=services.agreement(None),
+            actor=None,
+            master=MasterFiles(files["taxpayers"], files["addresses"]),
+            progress=progress,
+        )
+    write_atomically(out_dir / RESPONSE_FILE, report.response, what="response")
+    accuracy = score_batch(report.outcome.rows, read_truth(files["truth"]))
+    return report, accuracy

@@ -1,0 +1,95 @@
+"""Use cases of the persistent workflow: batches, the review queue, users.
+
+In: uploads (a batch's request file and envelope as bytes with their names),
+ids, the acting user and the engine port. Out: typed results the adapters
+render or serialise: `BatchSummary`, `ReviewItem`, `UserInfo`, a response's
+bytes. Each use case is the workflow's own transactional steps
+(`workflow/`), composed: submitting a batch also processes it up to review,
+with a matcher that is opened only if the batch has requests to match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from matchgate.agreements.schema import Agreement
+from matchgate.domain.lifecycle import Role
+from matchgate.domain.outcomes import Outcome
+from matchgate.domain.uploads import Upload
+from matchgate.match.port import MatchEngine
+from matchgate.workflow.process import process_batch
+from matchgate.workflow.release import approve_batch, release_batch, respond
+from matchgate.workflow.review import ReviewItem, decide_review_item, list_review_items
+from matchgate.workflow.store import Store, UserInfo, add_user, list_users
+from matchgate.workflow.submit import submit_batch
+from matchgate.workflow.summaries import BatchSummary, batch_summary, list_batches
+
+
+class BatchService:
+    """A batch from submission to its released response."""
+
+    def __init__(self, store: Store, engine: MatchEngine) -> None:
+        self._store = store
+        self._engine = engine
+
+    def submit(
+        self, requests: Upload, envelope: Upload, *, agreement: Agreement, actor: str | None
+    ) -> BatchSummary:
+        """Store the batch (again: resume it) and process it up to review.
+
+        The summary says whether the batch was already stored (`resumed`).
+        """
+        batch_id, resumed = submit_batch(self._store, requests, envelope, agreement, actor=actor)
+        with self._engine.matcher() as factory:
+            summary, _ = process_batch(self._store, batch_id, factory)
+        return replace(summary, resumed=resumed)
+
+    def show(self, batch_id: str) -> BatchSummary:
+        return batch_summary(self._store, batch_id)
+
+    def list(self) -> list[BatchSummary]:
+        return list_batches(self._store)
+
+    def approve(self, batch_id: str, *, actor: str | None) -> BatchSummary:
+        """The second person approves: nothing pending, not its submitter or a reviewer."""
+        return approve_batch(self._store, batch_id, actor=actor)
+
+    def release(self, batch_id: str, *, actor: str | None) -> BatchSummary:
+        """Fix the response, once; releasing again changes nothing."""
+        return release_batch(self._store, batch_id, actor=actor)
+
+    def respond(self, batch_id: str, *, actor: str | None) -> bytes:
+        """The released response (FORMATS.md §3), as bytes; its download is audited."""
+        return respond(self._store, batch_id, actor=actor)
+
+
+class ReviewService:
+    """The queue of held requests and the officers' decisions on them."""
+
+    def __init__(self, store: Store, engine: MatchEngine) -> None:
+        self._store = store
+        self._engine = engine
+
+    def queue(self, *, actor: str | None, batch_id: str | None = None) -> list[ReviewItem]:
+        """Held requests beside their candidates' records as filed (a view that is audited)."""
+        return list_review_items(
+            self._store, actor=actor, batch_id=batch_id, records=self._engine.taxpayer_records
+        )
+
+    def decide(self, item_id: str, *, actor: str | None, confirm: bool, note: str) -> Outcome:
+        """Confirm (VERIFIED) or deny (NO_MATCH) one held request, with the reason."""
+        return decide_review_item(self._store, item_id, actor=actor, confirm=confirm, note=note)
+
+
+class UserService:
+    """The people who act, and their roles."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def add(self, name: str, roles: list[Role], *, actor: str | None) -> UserInfo:
+        """Add or change a user; the first needs no actor, later ones an admin."""
+        return add_user(self._store, name, roles, actor=actor)
+
+    def list(self) -> list[UserInfo]:
+        return list_users(self._store)

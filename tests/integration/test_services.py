@@ -1,0 +1,212 @@
+"""The composition root and the service layer, over a fake engine (no Splink, no DuckDB).
+
+`bootstrap.build_services(settings)` opens the workflow store once, takes the
+clock and the engine it is given, and returns the use cases. The one-shot
+`verify` audits its master-file load and its training in the workspace's
+store under the acting user, and keeps its batch in a throwaway store.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from factories import request_rows, write_csv, write_envelope
+from matchgate.bootstrap import build_services
+from matchgate.config import Settings
+from matchgate.decide.evidence import RequestFacts
+from matchgate.decide.policy import Candidate
+from matchgate.disclose.minimise import LastKnownAddress
+from matchgate.domain.lifecycle import Role
+from matchgate.domain.reasons import ReasonCode
+from matchgate.domain.taxpayers import TaxpayerRecord
+from matchgate.errors import WorkspaceError
+from matchgate.files import read_upload
+from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
+from matchgate.pipeline import Matcher
+from matchgate.progress import Progress
+from matchgate.services import MasterSummary, Services
+from matchgate.store import database
+
+MOMENT = datetime(2025, 8, 4, 9, 30, tzinfo=UTC)
+
+
+class NobodyMatcher:
+    """Finds nobody: every valid request is NO_MATCH."""
+
+    vintage_id = "V-FAKE"
+    model_version = "M-FAKE"
+
+    def candidates(
+        self, requests: Mapping[str, RequestFacts], table: pa.Table
+    ) -> dict[str, list[Candidate]]:
+        return {}
+
+    def last_known_addresses(self, tins: Sequence[str]) -> dict[str, LastKnownAddress]:
+        return {}
+
+
+@dataclass
+class FakeEngine:
+    """A `MatchEngine` that keeps its vintage and model in memory."""
+
+    vintage: str | None = None
+    model: ModelSummary | None = None
+    calls: list[str] = field(default_factory=list)
+
+    def current_vintage_id(self) -> str | None:
+        return self.vintage
+
+    def require_vintage_id(self) -> str:
+        if self.vintage is None:
+            raise WorkspaceError("no master file: run `matchgate master load` first")
+        return self.vintage
+
+    def vintage_id_of(self, files: MasterFiles) -> str:
+        return "V-FAKE"
+
+    def load_master(self, files: MasterFiles, *, progress: Progress) -> MasterSummary:
+        self.calls.append("load")
+        self.vintage = self.vintage_id_of(files)
+        return MasterSummary(self.vintage, 2, 3, 3, 2, 0, 0.0)
+
+    def current_model(self) -> ModelSummary | None:
+        return self.model
+
+    def train(self, *, seed: int, progress: Progress) -> ModelSummary:
+        self.calls.append("train")
+        self.model = ModelSummary("M-FAKE", self.require_vintage_id(), "memory")
+        return self.model
+
+    @contextmanager
+    def matcher(self) -> Iterator[MatcherFactory]:
+        def factory() -> Matcher:
+            self.calls.append("match")
+            return NobodyMatcher()
+
+        yield factory
+
+    def taxpayer_records(self, tins: Sequence[str]) -> Mapping[str, TaxpayerRecord]:
+        return {}
+
+
+@pytest.fixture
+def engine() -> FakeEngine:
+    return FakeEngine()
+
+
+@pytest.fixture
+def services(tmp_path: Path, engine: FakeEngine) -> Iterator[Services]:
+    settings = Settings(home=tmp_path / "workspace", database_url=None, user=None)
+    with build_services(settings, clock=lambda: MOMENT, engine=engine) as built:
+        yield built
+
+
+def query(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
+    """Read the workspace's workflow store directly, as an auditor's script would."""
+    con = sqlite3.connect(tmp_path / "workspace" / "workflow.sqlite")
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def audit_trail(tmp_path: Path) -> list[tuple[object, ...]]:
+    return query(tmp_path, "SELECT action, actor, at FROM audit_events ORDER BY seq")
+
+
+def trial(services: Services, folder: Path) -> tuple[int, list[str]]:
+    requests = write_csv(folder / "batch.csv", request_rows(3))
+    envelope = write_envelope(folder / "envelope.json")
+    report = services.trial.verify(
+        read_upload(requests),
+        read_upload(envelope),
+        agreement=services.agreement(None),
+        actor="analyst",
+        master=MasterFiles(folder / "taxpayers.csv", folder / "addresses.csv"),
+    )
+    rows = report.response.decode("utf-8").splitlines()
+    return len(rows) - 1, [row.outcome.value for row in report.outcome.rows]
+
+
+def test_verify_audits_its_load_and_training_under_the_acting_user(
+    services: Services, engine: FakeEngine, tmp_path: Path
+) -> None:
+    answered, outcomes = trial(services, tmp_path)
+
+    assert (answered, outcomes) == (3, ["NO_MATCH"] * 3)
+    assert engine.calls == ["load", "train", "match"]
+    stamp = "2025-08-04T09:30:00.000000Z"
+    assert audit_trail(tmp_path) == [
+        ("master_loaded", "analyst", stamp),
+        ("model_trained", "analyst", stamp),
+    ]
+    assert query(tmp_path, "SELECT count(*) FROM batches") == [(0,)], "kept in a throwaway store"
+
+
+def test_verify_again_loads_and_trains_nothing(
+    services: Services, engine: FakeEngine, tmp_path: Path
+) -> None:
+    trial(services, tmp_path)
+    trial(services, tmp_path)
+    assert engine.calls == ["load", "train", "match", "match"]
+    assert [action for action, _, _ in audit_trail(tmp_path)] == ["master_loaded", "model_trained"]
+
+
+def test_an_invalid_envelope_never_touches_the_engine(
+    services: Services, engine: FakeEngine, tmp_path: Path
+) -> None:
+    requests = write_csv(tmp_path / "batch.csv", request_rows(2))
+    envelope = write_envelope(tmp_path / "envelope.json", certified=False)
+    report = services.trial.verify(
+        read_upload(requests),
+        read_upload(envelope),
+        agreement=services.agreement(None),
+        actor="analyst",
+        master=MasterFiles(tmp_path / "taxpayers.csv", tmp_path / "addresses.csv"),
+    )
+    assert [row.codes for row in report.outcome.rows] == [(ReasonCode.ENVELOPE_INVALID,)] * 2
+    assert engine.calls == []
+    assert audit_trail(tmp_path) == []
+
+
+def test_the_store_is_migrated_once_when_the_services_are_built(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_more_migrations(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a use case ran the migrations again")
+
+    monkeypatch.setattr(database.command, "upgrade", no_more_migrations)
+    services.users.add("admin", [Role.ADMIN], actor=None)
+    assert [u.name for u in services.users.list()] == ["admin"]
+    assert services.batches.list() == []
+    assert services.audit.verify(actor="admin").first_break is None
+
+
+def test_every_stamp_comes_from_the_clock_it_was_built_with(
+    services: Services, tmp_path: Path
+) -> None:
+    services.users.add("admin", [Role.ADMIN], actor=None)
+    assert audit_trail(tmp_path) == [("user_roles_changed", "admin", "2025-08-04T09:30:00.000000Z")]
+
+
+def test_the_exported_chain_is_streamed_line_by_line(services: Services) -> None:
+    services.users.add("admin", [Role.ADMIN], actor=None)
+    services.users.add("aud", [Role.AUDITOR], actor="admin")
+    export = services.audit.export(actor="aud")
+    lines = [json.loads(chunk) for chunk in export]
+    assert [line.get("action") for line in lines[:-1]] == [
+        "user_roles_changed",
+        "user_roles_changed",
+        "audit_exported",
+    ]
+    assert export.events == 3
+    assert lines[-1]["chain_head"]["seq"] == 3
