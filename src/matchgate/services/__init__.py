@@ -43,7 +43,7 @@ from matchgate.services.workspace import MasterService
 from matchgate.workflow.auditing import AuditExport
 from matchgate.workflow.review import ReviewItem
 from matchgate.workflow.store import UserInfo
-from matchgate.workflow.summaries import BatchSummary
+from matchgate.workflow.stored import BatchSummary
 
 __all__ = [
     "Accounting",

@@ -21,8 +21,8 @@ from matchgate.workflow.process import process_batch
 from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.review import ReviewItem, decide_review_item, list_review_items
 from matchgate.workflow.store import Store, UserInfo, add_user, list_users
+from matchgate.workflow.stored import BatchSummary, batch_summary, list_batches
 from matchgate.workflow.submit import submit_batch
-from matchgate.workflow.summaries import BatchSummary, batch_summary, list_batches
 
 
 class BatchService:

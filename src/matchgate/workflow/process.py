@@ -32,14 +32,15 @@ from matchgate.workflow import events
 from matchgate.workflow.store import Store
 from matchgate.workflow.stored import (
     BatchFailed,
+    BatchSummary,
     agreement_of,
+    batch_summary,
     fault,
     get_batch,
     mark_failed,
     move,
     table_of,
 )
-from matchgate.workflow.summaries import BatchSummary, batch_summary
 
 
 def process_batch(

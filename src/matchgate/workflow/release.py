@@ -29,8 +29,15 @@ from matchgate.store.database import clock_of
 from matchgate.store.tables import Batch, Decision, Response, ReviewAction
 from matchgate.workflow import events
 from matchgate.workflow.store import Store, denied, require_role
-from matchgate.workflow.stored import BatchStateError, agreement_of, fault, get_batch, move
-from matchgate.workflow.summaries import BatchSummary, batch_summary
+from matchgate.workflow.stored import (
+    BatchStateError,
+    BatchSummary,
+    agreement_of,
+    batch_summary,
+    fault,
+    get_batch,
+    move,
+)
 
 
 def decided_rows(session: Session, batch: Batch) -> list[ResponseRow]:

@@ -1,11 +1,16 @@
-"""A batch as the workflow store holds it: found, checked and moved, step by step.
+"""A batch as the workflow store holds it: found, checked, moved and summarised.
 
-In: a session of the workflow store and a batch id. Out: the stored `Batch`,
-the agreement it was submitted under (checked against its content hash), its
-request rows as the Arrow table the pipeline reads, and state changes that
-follow the lifecycle (`domain/lifecycle.py`). Every use case of a batch
-(submit, process, review, release) goes through these, so the rules for a
-stored batch live in one place.
+In: a session of the workflow store (or the store) and a batch id. Out: the
+stored `Batch`, the agreement it was submitted under (checked against its
+content hash), its request rows as the Arrow table the pipeline reads, state
+changes that follow the lifecycle (`domain/lifecycle.py`), and the
+`BatchSummary` that shows it from outside: state, submitter, agreement,
+rows, counts per outcome and per reason code, the review load, why it
+failed if it did, and the master vintage and model version it was matched
+with (`as_json()` is the stable document of `batch show --json`, README
+"JSON output": keys are only ever added). Every use case of a batch (submit,
+process, review, release) goes through these, so the rules for a stored
+batch live in one place.
 
 `MATCHGATE_FAULT=<point>` kills the process at a named point: a test hook for
 the fault-injection tests, never set in service.
@@ -16,6 +21,9 @@ from __future__ import annotations
 import json
 import os
 import signal
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import select
@@ -25,11 +33,12 @@ from matchgate.agreements.schema import Agreement
 from matchgate.audit.log import append_event
 from matchgate.clock import utc_now
 from matchgate.domain.lifecycle import BatchState, can_move
+from matchgate.domain.outcomes import Outcome
 from matchgate.errors import ErrorCategory, MatchgateError, NotFound
 from matchgate.intake.readers import REQUEST_COLUMNS
 from matchgate.logs import get_logger
 from matchgate.store.database import clock_of
-from matchgate.store.tables import Batch, BatchRow
+from matchgate.store.tables import Batch, BatchRow, Decision
 from matchgate.workflow import events
 from matchgate.workflow.store import Store
 
@@ -114,3 +123,65 @@ def mark_failed(store: Store, batch_id: str, reason: str, actor: str | None) -> 
                 session,
                 events.simple(actor or batch.submitted_by, "batch_failed", batch_id, reason=reason),
             )
+
+
+@dataclass
+class BatchSummary:
+    batch_id: str
+    state: str
+    submitted_by: str
+    agreement_id: str
+    rows: int
+    outcomes: dict[str, int] = field(default_factory=dict)
+    reason_codes: dict[str, int] = field(default_factory=dict)
+    pending_review: int = 0
+    failure_reason: str | None = None
+    vintage_id: str | None = None
+    model_version: str | None = None
+    resumed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "state": self.state,
+            "submitted_by": self.submitted_by,
+            "agreement_id": self.agreement_id,
+            "rows": self.rows,
+            "outcomes": dict(sorted(self.outcomes.items())),
+            "reason_codes": dict(sorted(self.reason_codes.items())),
+            "pending_review": self.pending_review,
+            "failure_reason": self.failure_reason,
+            "vintage_id": self.vintage_id,
+            "model_version": self.model_version,
+            "resumed": self.resumed,
+        }
+
+
+def batch_summary(store: Store, batch_id: str) -> BatchSummary:
+    with store.transaction() as session:
+        batch = get_batch(session, batch_id)
+        decisions = session.scalars(select(Decision).where(Decision.batch_id == batch_id)).all()
+        rows = session.scalars(select(BatchRow).where(BatchRow.batch_id == batch_id)).all()
+        outcomes = Counter(d.outcome for d in decisions)
+        codes: Counter[str] = Counter()
+        for row in rows:
+            codes.update(c for c in (row.codes or "").split(";") if c)
+        return BatchSummary(
+            batch_id=batch.batch_id,
+            state=batch.state,
+            submitted_by=batch.submitted_by,
+            agreement_id=batch.agreement_id,
+            rows=len(rows),
+            outcomes=dict(outcomes),
+            reason_codes=dict(codes),
+            pending_review=outcomes.get(Outcome.PENDING_REVIEW.value, 0),
+            failure_reason=batch.failure_reason,
+            vintage_id=batch.vintage_id,
+            model_version=batch.model_version,
+        )
+
+
+def list_batches(store: Store) -> list[BatchSummary]:
+    with store.transaction() as session:
+        ids = session.scalars(select(Batch.batch_id).order_by(Batch.received_at)).all()
+    return [batch_summary(store, batch_id) for batch_id in ids]

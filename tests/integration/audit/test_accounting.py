@@ -37,7 +37,7 @@ from matchgate.store.database import upgrade
 from matchgate.store.tables import Decision
 from matchgate.workflow.auditing import account
 from matchgate.workflow.store import PermissionDenied, Store
-from matchgate.workflow.summaries import batch_summary
+from matchgate.workflow.stored import batch_summary
 
 from .flow import (
     AUDITOR,

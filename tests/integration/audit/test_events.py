@@ -22,7 +22,7 @@ from matchgate.workflow.auditing import account, export_audit, verify_audit
 from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.review import decide_review_item, list_review_items
 from matchgate.workflow.store import PermissionDenied, Store, add_user
-from matchgate.workflow.summaries import batch_summary
+from matchgate.workflow.stored import batch_summary
 
 from .flow import (
     ADMIN,

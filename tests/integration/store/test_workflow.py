@@ -55,9 +55,8 @@ from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.retention import RetentionRefused, purge_batches
 from matchgate.workflow.review import AlreadyDecided, decide_review_item, list_review_items
 from matchgate.workflow.store import PermissionDenied, Store, add_user, list_users, open_store
-from matchgate.workflow.stored import BatchFailed, BatchStateError
+from matchgate.workflow.stored import BatchFailed, BatchStateError, batch_summary
 from matchgate.workflow.submit import BatchConflict, submit_batch
-from matchgate.workflow.summaries import batch_summary
 from matchgate.workspace import Workspace
 
 from .conftest import StoreCase
