@@ -15,8 +15,9 @@ The fast path reads only forms whose reading is not in doubt:
   is a word the parser could read as something else (a suffix, directional,
   unit or box word, an ordinal word, a placeholder, a Spanish pre-type, a
   single letter) or a numbered street (``5TH``), the suffix is one of the
-  common Pub 28 words, the unit designator is APT, APARTMENT, UNIT, STE,
-  SUITE or ``#``.
+  common Pub 28 words, the unit designator is APT, UNIT, STE, SUITE or
+  ``#`` (never the spelled-out APARTMENT, which the parser reads
+  unpredictably).
 Everything else (accents, PO boxes, rural routes, hyphenated or fractional
 numbers, ``W123N4567``, names holding suffix words such as ``PARK`` or
 ``LAKE VIEW``) is left to the parser. The fast path may decline a line; it
@@ -80,10 +81,9 @@ def _common_pattern() -> str:
         r"(?P<name>[A-Z]+(?: [A-Z]+){0,2}|[1-9][0-9]{0,2}(?:ST|ND|RD|TH)) "
         rf"(?P<suffix>{suffixes})"
         rf"(?: (?P<postdir>{_POSTDIR_RE}))?"
-        rf"(?: (?:(?P<unit_type>{_UNIT_RE}) (?P<unit>[A-Z0-9]{{1,6}})"
-        # The parser misreads a spelled-out APARTMENT before a lone letter
-        # (APARTMENT E as a state, APARTMENT A as a directional): digits only here.
-        r"|(?P<long_unit_type>APARTMENT) (?P<long_unit>[A-Z]?[0-9]{1,5}[A-Z]?)))?$"
+        # No APARTMENT: the parser reads it unpredictably (APARTMENT E as a
+        # state, APARTMENT 1A as nothing), so lines with it go to the parser.
+        rf"(?: (?P<unit_type>{_UNIT_RE}) (?P<unit>[A-Z0-9]{{1,6}}))?$"
     )
 
 
@@ -190,17 +190,12 @@ def fast_street_parts(streets: pa.Array | pa.ChunkedArray) -> pa.Table:
 
     directions = {key: value for key, value in DIRECTIONALS.items() if " " not in key}
     suffixes = {word: standard_street_type(word) for word in COMMON_SUFFIXES}
-    units = {word: standard_unit_type(word) for word in _UNIT_TYPES}
+    # Every designator either rule admits (the grid's include APARTMENT).
+    units = {word: standard_unit_type(word) for word in UNIT_DESIGNATORS}
     assert all(standard_directional(k) == v for k, v in directions.items())
-    units["APARTMENT"] = standard_unit_type("APARTMENT")
-    common_unit_type = pc.binary_join_element_wise(
-        field(common, "unit_type"), field(common, "long_unit_type"), ""
-    )
     unit_ids = {
         "grid": pc.replace_substring(field(grid, "unit"), "-", ""),
-        "common": pc.binary_join_element_wise(
-            field(common, "unit"), field(common, "long_unit"), ""
-        ),
+        "common": field(common, "unit"),
     }
     decided = pc.or_(empty, pc.or_(grid_ok, common_ok))
     street = pa.array([StreetKind.STREET.value] * n, pa.string())
@@ -223,7 +218,7 @@ def fast_street_parts(streets: pa.Array | pa.ChunkedArray) -> pa.Table:
         ),
         "unit_type": pick(
             _lookup(grid_unit_type, {"": "", **units}),
-            _lookup(common_unit_type, {"": "", **units}),
+            _lookup(field(common, "unit_type"), {"": "", **units}),
         ),
         "unit": pick(unit_ids["grid"], unit_ids["common"]),
     }

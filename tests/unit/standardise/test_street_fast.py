@@ -38,7 +38,8 @@ FORMS = [
     "12 EL CAMINO COURT", "12 EL CAMINO CT", "12 CALLE SOL", "12 N ST", "12 NORTH ST",
     "12 E WEST ST", "12 WEST END AVE", "12 COURT ST", "12 PARK AVE", "12 LAKE VIEW DR",
     "12 MAIN ST N", "12 MAIN ST NW APT 4", "12 N MAIN ST N", "12 MAIN ST APARTMENT E",
-    "12 MAIN ST APARTMENT 5", "12 MAIN ST APARTMENT 5B", "12 MAIN ST APT E", "12 MAIN ST UNIT H",
+    "12 MAIN ST APARTMENT 5", "12 MAIN ST APARTMENT 5B", "98 Arlington Street Apartment 1A",
+    "12 MAIN ST APT E", "12 MAIN ST UNIT H",
     "12 MAIN ST STE 100", "12 MAIN ST SUITE 100", "12 MAIN ST APT 4-B", "12 MAIN ST REAR",
     "12 MAIN ST APT", "12 MAIN ST 5", "4500 Martin Luther King Jr Blvd Ste 200",
     "12 CESAR CHAVEZ AVE", "12 5TH AVE", "12 W 42ND ST", "12 42 ST", "12 FIRST AVE",
@@ -98,6 +99,7 @@ def test_the_common_forms_are_decided_by_the_fast_path(line: str | None) -> None
     "line",
     ["W123N4567 MAIN ST", "123-45 QUEENS BLVD", "123 1/2 MAIN ST", "PO BOX 123", "RR 2 BOX 15",
      "DONT CARE", "77 José Martí Blvd", "12 PARK AVE", "12 MAIN ST APARTMENT E",
+     "98 Arlington Street Apartment 1A",
      "12 Saint James Pl", "12 FIRST AVE", "100 Broadway", "12 EL CAMINO CT"],
 )  # fmt: skip
 def test_forms_the_parser_must_read_are_declined(line: str) -> None:
