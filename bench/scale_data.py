@@ -543,7 +543,7 @@ STATUTES = (
 )  # fmt: skip
 BAD_STATUTES = ("26 U.S.C. 7201", "18 U.S.C. 1001", "8 U.S.C. 1253")
 PERIODS = ("2023;2024", "2024", "2022;2023;2024", "2021;2022")
-REASON = "Subject of an open removal investigation; the address is needed to locate the person"
+REASON = ": subject of an open removal investigation; the address is needed to locate the person"
 
 
 @dataclass(frozen=True)
@@ -620,9 +620,11 @@ def request_rows(
     periods = take(list(PERIODS), rng.integers(len(PERIODS), size=n))
     out_of_window = defect == DEFECTS.index("out_of_window")
     periods = pc.if_else(pa.array(out_of_window), pa.array(np.full(n, "2016;2017")), periods)
+    # Each request's reason names its own case (a batch of one reason is boilerplate).
+    case_number = join(pa.array(np.full(n, "CASE-")), text(positions, 8), sep="")
+    stated = join(pa.array(np.full(n, "Case")), case_number, pa.array(np.full(n, REASON)))
     reason = pc.if_else(
-        pa.array(defect == DEFECTS.index("no_reason")), pa.nulls(n, STR),
-        pa.array(np.full(n, REASON)),
+        pa.array(defect == DEFECTS.index("no_reason")), pa.nulls(n, STR), stated
     )  # fmt: skip
     request_id = join(pa.array(np.full(n, "R")), text(positions, 8), sep="")
     rejected = (defect >= 0) | mailing_only
@@ -634,7 +636,7 @@ def request_rows(
         {
             "position": pa.array(positions),
             "request_id": request_id,
-            "case_number": join(pa.array(np.full(n, "CASE-")), text(positions, 8), sep=""),
+            "case_number": case_number,
             "first_name": cased(given),
             "last_name": cased(surname),
             "middle_name": cased(take_where(person["middle"], f(0.4))),
