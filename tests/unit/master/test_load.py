@@ -106,8 +106,14 @@ def test_one_record_per_taxpayer_and_standardised_address_numbered_the_same_ever
         # in a tie, CHANGE_OF_ADDRESS wins
         ([("2024", "2 COA RD", "CHANGE_OF_ADDRESS"), ("2024", "1 RET RD", "RETURN")], "2 COA RD"),
         # W7 and INFO_RETURN never set it, however recent
-        ([("2022", "1 RET RD", "RETURN"), ("2024", "9 W7 RD", "W7"),
-          ("2024", "8 INFO RD", "INFO_RETURN")], "1 RET RD"),  # fmt: skip
+        (
+            [
+                ("2022", "1 RET RD", "RETURN"),
+                ("2024", "9 W7 RD", "W7"),
+                ("2024", "8 INFO RD", "INFO_RETURN"),
+            ],
+            "1 RET RD",
+        ),
         # still tied: the later row in the file wins
         ([("2024", "1 FIRST RD", "RETURN"), ("2024", "2 SECOND RD", "RETURN")], "2 SECOND RD"),
         # no RETURN or CHANGE_OF_ADDRESS row: no LKA
