@@ -29,7 +29,7 @@ from matchgate.standardise.addresses import (
     zip5,
 )
 from matchgate.standardise.identifiers import normalise_tin, parse_iso_date
-from matchgate.standardise.names import StandardName, standardise_name
+from matchgate.standardise.names import standardise_name
 from matchgate.standardise.street_fast import fast_street_parts
 from matchgate.standardise.streets import STREET_PART_FIELDS
 
@@ -84,28 +84,75 @@ def _blank_to_none(value: str) -> str | None:
     return value or None
 
 
-def standardise_names(table: pa.Table) -> dict[str, pa.Array]:
-    """Standardised name columns for a table with first/middle/last/suffix columns."""
-    keys = list(
-        zip(
-            _column(table, "first_name"),
-            _column(table, "middle_name"),
-            _column(table, "last_name"),
-            _column(table, "name_suffix"),
-            strict=True,
-        )
+def _per_distinct(table: pa.Table, column: str, fn: Callable[[str], T]) -> tuple[pa.Array, list[T]]:
+    """`fn` of each distinct value of a column ("" for missing) and each row's index into them."""
+    values = (
+        table.column(column).combine_chunks()
+        if column in table.column_names
+        else pa.nulls(table.num_rows, pa.string())
     )
-    names: list[StandardName] = _distinct_map(keys, lambda k: standardise_name(*k))
-    return {
-        "given": pa.array([_blank_to_none(n.given) for n in names], pa.string()),
-        "given_keys": pa.array([list(n.given_keys) for n in names], LIST_OF_STRINGS),
-        "middle": pa.array([_blank_to_none(n.middle) for n in names], pa.string()),
-        "surname": pa.array([_blank_to_none(n.surname) for n in names], pa.string()),
-        "surname_compact": pa.array(
-            [_blank_to_none(n.surname.replace(" ", "")) for n in names], pa.string()
+    encoded = pc.dictionary_encode(pc.fill_null(values, ""))
+    return encoded.indices, [fn(value) for value in encoded.dictionary.to_pylist()]
+
+
+STRING = pa.string()
+
+
+def _spread(values: Sequence[Any], indices: pa.Array, kind: pa.DataType = STRING) -> pa.Array:
+    return pa.array(values, kind).take(indices)
+
+
+def _none_if_blank(values: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+
+
+def standardise_names(table: pa.Table) -> dict[str, pa.Array]:
+    """Standardised name columns for a table with first/middle/last/suffix columns.
+
+    ``standardise_name`` reads each of the four fields on its own and then
+    puts them together: the first name gives the given name, its keys, the
+    words that lead the middle name and a trailing suffix (JOHN JR); the
+    last name gives the surname and a trailing suffix; the suffix field wins
+    over the last name's, which wins over the first name's. So each distinct
+    value of each field is read once (a few thousand given names, far fewer
+    surnames than people) and the parts are put together here in Arrow; a
+    test holds this to ``standardise_name`` row by row.
+    """
+    first_at, firsts = _per_distinct(table, "first_name", lambda v: standardise_name(v, "", "", ""))
+    middle_at, middles = _per_distinct(
+        table, "middle_name", lambda v: standardise_name("", v, "", "").middle
+    )
+    last_at, lasts = _per_distinct(table, "last_name", lambda v: standardise_name("", "", v, ""))
+    suffix_at, suffixes = _per_distinct(
+        table, "name_suffix", lambda v: standardise_name("", "", "", v).suffix
+    )
+    first_rest = _spread([_blank_to_none(n.middle) for n in firsts], first_at)
+    own_middle = _spread([_blank_to_none(m) for m in middles], middle_at)
+    # (binary_join_element_wise's null_handling="skip" drops rows that are null on
+    # both sides in pyarrow 26, so blanks are joined and trimmed instead.)
+    middle = pc.utf8_trim(
+        pc.binary_join_element_wise(
+            pc.fill_null(first_rest, ""), pc.fill_null(own_middle, ""), " "
         ),
-        "surname_tokens": pa.array([list(n.surname_tokens) for n in names], LIST_OF_STRINGS),
-        "suffix": pa.array([_blank_to_none(n.suffix) for n in names], pa.string()),
+        " ",
+    )
+    suffix = pc.coalesce(
+        _spread([_blank_to_none(x) for x in suffixes], suffix_at),
+        _spread([_blank_to_none(n.suffix) for n in lasts], last_at),
+        _spread([_blank_to_none(n.suffix) for n in firsts], first_at),
+    )
+    return {
+        "given": _spread([_blank_to_none(n.given) for n in firsts], first_at),
+        "given_keys": _spread([list(n.given_keys) for n in firsts], first_at, LIST_OF_STRINGS),
+        "middle": _none_if_blank(middle),
+        "surname": _spread([_blank_to_none(n.surname) for n in lasts], last_at),
+        "surname_compact": _spread(
+            [_blank_to_none(n.surname.replace(" ", "")) for n in lasts], last_at
+        ),
+        "surname_tokens": _spread(
+            [list(n.surname_tokens) for n in lasts], last_at, LIST_OF_STRINGS
+        ),
+        "suffix": suffix,
     }
 
 
