@@ -11,16 +11,17 @@ The fast path reads only forms whose reading is not in doubt:
 - a grid address (``842 E 1700 S``), by the same rule streets.py applies
   before its parser;
 - ``NUMBER [DIRECTIONAL] NAME SUFFIX [POSTDIRECTIONAL] [UNIT ID]``, where the
-  number is plain digits, the name is one to three plain words of which none
+  number is plain digits, a Queens number (``123-45``) or a Wisconsin grid
+  number (``W123N4567``), the name is one to three plain words of which none
   is a word the parser could read as something else (a suffix, directional,
   unit or box word, an ordinal word, a placeholder, a Spanish pre-type, a
   single letter) or a numbered street (``5TH``), the suffix is one of the
   common Pub 28 words, the unit designator is APT, UNIT, STE, SUITE or
-  ``#`` (never the spelled-out APARTMENT, which the parser reads
-  unpredictably).
-Everything else (accents, PO boxes, rural routes, hyphenated or fractional
-numbers, ``W123N4567``, names holding suffix words such as ``PARK`` or
-``LAKE VIEW``) is left to the parser. The fast path may decline a line; it
+  ``#``, or APARTMENT before a number (the parser misreads APARTMENT before
+  a letter or a mixed identifier).
+Everything else (accents, PO boxes, rural routes, fractional numbers, names
+holding suffix words such as ``PARK`` or ``LAKE VIEW``, Spanish pre-types)
+is left to the parser. The fast path may decline a line; it
 never reads one differently (tests/unit/standardise/test_street_fast.py
 checks both paths on every form FORMATS.md names and on generated lines).
 """
@@ -76,14 +77,16 @@ _UNIT_RE = "|".join(_UNIT_TYPES)
 def _common_pattern() -> str:
     suffixes = "|".join(COMMON_SUFFIXES)
     return (
-        r"^(?P<number>[1-9][0-9]{0,5}) "
+        # Plain, Queens (123-45) and Wisconsin grid (W123N4567) house numbers.
+        r"^(?P<number>[1-9][0-9]{0,5}(?:-[0-9]{1,4})?|[NSEW][1-9][0-9]{0,4}[NSEW][0-9]{1,5}) "
         rf"(?:(?P<predir>{_DIRECTION_RE}) )?"
         r"(?P<name>[A-Z]+(?: [A-Z]+){0,2}|[1-9][0-9]{0,2}(?:ST|ND|RD|TH)) "
         rf"(?P<suffix>{suffixes})"
         rf"(?: (?P<postdir>{_POSTDIR_RE}))?"
-        # No APARTMENT: the parser reads it unpredictably (APARTMENT E as a
-        # state, APARTMENT 1A as nothing), so lines with it go to the parser.
-        rf"(?: (?P<unit_type>{_UNIT_RE}) (?P<unit>[A-Z0-9]{{1,6}}))?$"
+        rf"(?: (?:(?P<unit_type>{_UNIT_RE}) (?P<unit>[A-Z0-9]{{1,6}})"
+        # APARTMENT only before digits: the parser misreads it before a letter
+        # (APARTMENT E as a state) or a mixed identifier (APARTMENT 1A as nothing).
+        r"|(?P<apartment>APARTMENT) (?P<apartment_unit>[0-9]{1,5})))?$"
     )
 
 
@@ -193,9 +196,14 @@ def fast_street_parts(streets: pa.Array | pa.ChunkedArray) -> pa.Table:
     # Every designator either rule admits (the grid's include APARTMENT).
     units = {word: standard_unit_type(word) for word in UNIT_DESIGNATORS}
     assert all(standard_directional(k) == v for k, v in directions.items())
+    common_unit_type = pc.binary_join_element_wise(
+        field(common, "unit_type"), field(common, "apartment"), ""
+    )
     unit_ids = {
         "grid": pc.replace_substring(field(grid, "unit"), "-", ""),
-        "common": field(common, "unit"),
+        "common": pc.binary_join_element_wise(
+            field(common, "unit"), field(common, "apartment_unit"), ""
+        ),
     }
     decided = pc.or_(empty, pc.or_(grid_ok, common_ok))
     street = pa.array([StreetKind.STREET.value] * n, pa.string())
@@ -218,7 +226,7 @@ def fast_street_parts(streets: pa.Array | pa.ChunkedArray) -> pa.Table:
         ),
         "unit_type": pick(
             _lookup(grid_unit_type, {"": "", **units}),
-            _lookup(field(common, "unit_type"), {"": "", **units}),
+            _lookup(common_unit_type, {"": "", **units}),
         ),
         "unit": pick(unit_ids["grid"], unit_ids["common"]),
     }
