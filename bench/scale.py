@@ -78,6 +78,21 @@ def _rss_bytes(pids: list[int]) -> int:
     return total
 
 
+TIMELINE_SECONDS = 5.0
+
+
+def _last_step(log: Path) -> str:
+    """The description of the last progress line a stage wrote (no figures from data)."""
+    try:
+        with log.open("rb") as handle:
+            handle.seek(max(0, log.stat().st_size - 4000))
+            tail = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in tail.replace("\r", "\n").splitlines() if line.strip()]
+    return lines[-1][:60].split("━")[0].strip() if lines else ""
+
+
 def run_stage(
     name: str, command: list[str], cap_bytes: int, timeout: float, log: Path
 ) -> dict[str, Any]:
@@ -95,11 +110,19 @@ def run_stage(
         status = "ok"
         stop = threading.Event()
 
+        timeline: list[tuple[float, int, str]] = []
+
         def watch() -> None:
             nonlocal peak, status
+            next_mark = 0.0
             while not stop.is_set():
                 rss = _rss_bytes(_session_pids(process.pid))
                 peak = max(peak, rss)
+                elapsed = time.perf_counter() - started
+                if elapsed >= next_mark:
+                    # Where the memory goes: RSS beside the step the stage reports.
+                    timeline.append((round(elapsed), round(rss / 2**20), _last_step(log)))
+                    next_mark = elapsed + TIMELINE_SECONDS
                 if rss > cap_bytes:
                     status = "killed_by_cap"
                     os.killpg(process.pid, signal.SIGKILL)
@@ -132,6 +155,7 @@ def run_stage(
         "peak_rss_mib": round(peak / 2**20),
         "leftover_processes": len(leftovers),
         "log": str(log),
+        "timeline": timeline,
     }
     if status != "ok":
         result["last_output"] = lines[-3:]

@@ -9,8 +9,8 @@ for load.py to join back:
   sources, so the distinct lines are a fraction of the rows. Each line is
   read by the vectorised fast path (street_fast.py) when it can decide it,
   otherwise by the parser in worker processes;
-- `std_names`: (first, middle, last, suffix) as filed -> `NAME_COLUMNS`, in
-  worker processes;
+- `std_names`: each taxpayer row (`row_no`) -> `NAME_COLUMNS`, in worker
+  processes, each distinct first, middle and last name of a batch read once;
 - `std_zips`, `std_cities`, `std_states`, `std_dobs`: the small columns.
 
 Values travel between DuckDB and Python in batches of `DISTINCT_BATCH`
@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from matchgate.master.workers import (
     NAME_KEY_COLUMNS,
     map_in_processes,
+    map_in_threads,
     parse_street_batch,
     standardise_name_batch,
 )
@@ -35,11 +36,15 @@ from matchgate.progress import Progress
 from matchgate.standardise.addresses import normalise_city, zip5
 from matchgate.standardise.identifiers import parse_iso_date
 from matchgate.standardise.records import standard_state, street_columns
-from matchgate.standardise.street_fast import fast_street_parts
+from matchgate.standardise.street_fast import fast_street_parts, fold_streets
 
 DISTINCT_BATCH = 100_000
+#: Lines per fast-path call (vectorised: large, but several per thread).
+FAST_BATCH = 50_000
 #: Values per task handed to a worker: small enough to keep every worker busy.
 WORKER_BATCH = 5_000
+#: Taxpayer rows per task for the name standardiser (cheap per row: larger).
+NAME_BATCH = 50_000
 
 #: Below this many values a worker pool costs more than it saves.
 PARALLEL_MIN_VALUES = 20_000
@@ -89,26 +94,45 @@ def standardise_streets(
         "SELECT DISTINCT coalesce(street, '') AS street FROM raw_addresses"
     )
     distinct = _count(con, "street_texts")
-    con.execute("CREATE OR REPLACE TABLE street_pending (street VARCHAR)")
+    # Lines the fast path declines go to the parser once per *folded* text (the
+    # parser reads nothing but the folded text, so "PO Box 1" and "PO BOX 1."
+    # are one parse). A line that is not ASCII keys as itself.
+    con.execute("CREATE OR REPLACE TABLE street_pending (street VARCHAR, parse_key VARCHAR)")
     no_streets = pa.table({"street": pa.array([], pa.string())})
     _create_like(con, "std_streets", parse_street_batch(no_streets))
     with progress.task("Standardising streets (fast path)", total=distinct) as task:
-        for batch in _batches(con, "SELECT street FROM street_texts", DISTINCT_BATCH):
+        batches = _batches(con, "SELECT street FROM street_texts", FAST_BATCH)
+        read = map_in_threads(lambda b: fast_street_parts(b.column("street")), batches, processes)
+        for batch, parts in read:
             streets = batch.column("street")
-            parts = fast_street_parts(streets)
             decided = parts.column("decided")
             rows = pa.table(
                 {"street": streets.filter(decided), **street_columns(parts.filter(decided))}
             )
             _append(con, "std_streets", rows)
-            _append(con, "street_pending", pa.table({"street": streets.filter(pc.invert(decided))}))
+            declined = streets.filter(pc.invert(decided))
+            key = pc.coalesce(fold_streets(declined), declined)
+            _append(con, "street_pending", pa.table({"street": declined, "parse_key": key}))
             task.advance(batch.num_rows)
-    pending = _count(con, "street_pending")
+    con.execute(
+        "CREATE OR REPLACE TABLE parse_keys AS SELECT DISTINCT parse_key FROM street_pending"
+    )
+    pending = _count(con, "parse_keys")
+    _create_like(con, "parsed_keys", parse_street_batch(no_streets))
     with progress.task("Standardising streets (parser)", total=pending) as task:
-        batches = _batches(con, "SELECT street FROM street_pending", WORKER_BATCH)
+        batches = _batches(con, "SELECT parse_key AS street FROM parse_keys", WORKER_BATCH)
         for rows in map_in_processes(parse_street_batch, batches, _workers(pending, processes)):
-            _append(con, "std_streets", rows)
+            _append(con, "parsed_keys", rows)
             task.advance(rows.num_rows)
+    con.execute(
+        """
+        INSERT INTO std_streets
+        SELECT p.street, k.* EXCLUDE (street)
+        FROM street_pending p JOIN parsed_keys k ON k.street = p.parse_key
+        """
+    )
+    con.execute("DROP TABLE parse_keys")
+    con.execute("DROP TABLE parsed_keys")
     con.execute("DROP TABLE street_texts")
     con.execute("DROP TABLE street_pending")
     return {"distinct_streets": distinct, "parsed_streets": pending}
@@ -117,22 +141,28 @@ def standardise_streets(
 def standardise_names(
     con: duckdb.DuckDBPyConnection, progress: Progress, processes: int
 ) -> dict[str, int]:
-    """Build `std_names` keyed by the raw name columns ("" for none)."""
-    keys = ", ".join(f"coalesce({c}, '') AS {c}" for c in NAME_KEY_COLUMNS)
-    con.execute(f"CREATE OR REPLACE TABLE name_keys AS SELECT DISTINCT {keys} FROM raw_taxpayers")
-    distinct = _count(con, "name_keys")
-    empty = pa.table({c: pa.array([], pa.string()) for c in NAME_KEY_COLUMNS})
+    """Build `std_names`: each taxpayer row's `row_no` and standardised name columns.
+
+    Batches of rows go to the workers whole: `standardise_names` reads each
+    distinct first, middle and last name of a batch once and puts them
+    together vectorised, which beats deduplicating the four-field tuples (as
+    many as there are people) first.
+    """
+    rows = _count(con, "raw_taxpayers")
+    empty = pa.table(
+        {
+            "row_no": pa.array([], pa.int64()),
+            **{c: pa.array([], pa.string()) for c in NAME_KEY_COLUMNS},
+        }
+    )
     _create_like(con, "std_names", standardise_name_batch(empty))
-    with progress.task("Standardising names", total=distinct) as task:
-        columns = ", ".join(NAME_KEY_COLUMNS)
-        batches = _batches(con, f"SELECT {columns} FROM name_keys", WORKER_BATCH)
-        for rows in map_in_processes(
-            standardise_name_batch, batches, _workers(distinct, processes)
-        ):
-            _append(con, "std_names", rows)
-            task.advance(rows.num_rows)
-    con.execute("DROP TABLE name_keys")
-    return {"distinct_names": distinct}
+    with progress.task("Standardising names", total=rows) as task:
+        columns = ", ".join(("row_no", *NAME_KEY_COLUMNS))
+        batches = _batches(con, f"SELECT {columns} FROM raw_taxpayers", NAME_BATCH)
+        for names in map_in_processes(standardise_name_batch, batches, _workers(rows, processes)):
+            _append(con, "std_names", names)
+            task.advance(names.num_rows)
+    return {"taxpayer_rows": rows}
 
 
 def _map_small(

@@ -44,7 +44,6 @@ from matchgate.master.distinct import (
     standardise_streets,
 )
 from matchgate.master.staging import stage_master_files
-from matchgate.master.workers import NAME_KEY_COLUMNS
 from matchgate.progress import NullProgress, Progress, Task
 from matchgate.standardise.records import NAME_COLUMNS, STREET_COLUMNS
 from matchgate.workspace import Workspace
@@ -144,7 +143,9 @@ def load_master(
     _remove(partial, scratch)
     scratch.mkdir(parents=True)
     try:
-        con = duckdb.connect(str(scratch / "load.duckdb"))
+        # The scratch database lives in memory up to the limit and spills to
+        # the scratch folder beyond it (writing it as a file costs far more).
+        con = duckdb.connect()
         try:
             con.execute(f"SET memory_limit = '{memory_limit or default_memory_limit()}'")
             con.execute(f"SET temp_directory = '{(scratch / 'spill').as_posix()}'")
@@ -221,7 +222,6 @@ def _join_back(con: duckdb.DuckDBPyConnection, task: Task) -> None:
     is already its own standard form: 9 digits, nothing around them).
     """
     raw = [c for c in _columns(con, "raw_taxpayers") if c != "row_no"]
-    keys = " AND ".join(f"coalesce(t.{c}, '') = n.{c}" for c in NAME_KEY_COLUMNS)
     person = ", ".join("d.std AS dob" if c == "dob" else f"t.{c}" for c in raw)
     names = ", ".join(f"n.{c}" for c in NAME_COLUMNS)
     con.execute(
@@ -229,7 +229,7 @@ def _join_back(con: duckdb.DuckDBPyConnection, task: Task) -> None:
         CREATE TABLE master_out.taxpayers AS
         SELECT {person}, {names}
         FROM raw_taxpayers t
-        JOIN std_names n ON {keys}
+        JOIN std_names n USING (row_no)
         LEFT JOIN std_dobs d ON d.raw = t.dob
         ORDER BY t.tin
         """
@@ -258,19 +258,23 @@ def _join_back(con: duckdb.DuckDBPyConnection, task: Task) -> None:
 def _build_tables(con: duckdb.DuckDBPyConnection, task: Task) -> dict[str, int]:
     advance = task.advance
     sources = ", ".join(f"'{s}'" for s in LKA_SOURCES)
+    # One row per taxpayer: the greatest (tax year, CHANGE_OF_ADDRESS first,
+    # later row) wins. An aggregate over one packed key, not a sort of the
+    # national file: row_no < 2**40, so the key orders exactly as the rule.
     con.execute(
         f"""
         CREATE TABLE lka AS
-        SELECT * EXCLUDE (rn) FROM (
-            SELECT a.*, row_number() OVER (
-                PARTITION BY tin
-                ORDER BY tax_year DESC,
-                         (source = 'CHANGE_OF_ADDRESS') DESC,
-                         row_no DESC
-            ) AS rn
-            FROM address_rows a
+        SELECT a.* FROM address_rows a
+        WHERE a.row_no IN (
+            SELECT arg_max(
+                row_no,
+                (tax_year * 2 + (source = 'CHANGE_OF_ADDRESS')::INTEGER)::BIGINT
+                    * 1099511627776 + row_no
+            )
+            FROM address_rows
             WHERE source IN ({sources})
-        ) WHERE rn = 1
+            GROUP BY tin
+        )
         """
     )
     advance()
@@ -280,18 +284,23 @@ def _build_tables(con: duckdb.DuckDBPyConnection, task: Task) -> dict[str, int]:
         WITH distinct_addresses AS (
             SELECT tin, {_STREET_KEY},
                    min(row_no) AS first_row_no,
-                   list(DISTINCT tax_year ORDER BY tax_year) AS tax_years
+                   list_sort(list(DISTINCT tax_year)) AS tax_years
             FROM address_rows
             GROUP BY tin, {_STREET_KEY}
+        ),
+        numbered AS (
+            -- Ids by (taxpayer, first row on file): the same files give the same ids.
+            SELECT *, row_number() OVER (ORDER BY tin, first_row_no) AS record_no
+            FROM distinct_addresses
         )
         SELECT
-            'm' || CAST(row_number() OVER (ORDER BY d.tin, d.first_row_no) AS VARCHAR) AS uid,
+            'm' || CAST(d.record_no AS VARCHAR) AS uid,
             d.tin, t.given, t.given_keys, t.middle, t.surname, t.surname_compact,
             t.surname_tokens, t.suffix, t.dob,
             d.house_number, d.number_suffix, d.predir, d.street_name, d.street_type,
             d.postdir, d.unit, d.zip5, d.city, d.state, d.first_row_no, d.tax_years
-        FROM distinct_addresses d JOIN taxpayers t USING (tin)
-        ORDER BY d.tin, d.first_row_no
+        FROM numbered d JOIN taxpayers t USING (tin)
+        ORDER BY d.record_no
         """
     )
     for column in ("given", "surname"):

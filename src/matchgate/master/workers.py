@@ -1,7 +1,8 @@
 """Master load: the per-value standardisers that run in worker processes.
 
-In: a batch of distinct raw values (street lines; name tuples) as an Arrow
-table. Out: the same rows with their standardised columns, as an Arrow table.
+In: a batch of raw values as an Arrow table (distinct street lines; the
+name columns of taxpayer rows). Out: the batch's key with the standardised
+columns, as an Arrow table.
 Each function is a plain top-level function so that a "spawn" worker can
 import it; `map_in_processes` runs them over a stream of batches with at most
 a few batches in flight, so memory stays bounded whatever the input size.
@@ -12,7 +13,9 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.pool import AsyncResult
+from typing import TypeVar
 
 import pyarrow as pa
 
@@ -22,6 +25,8 @@ from matchgate.standardise.records import (
     street_parts_table,
 )
 from matchgate.standardise.streets import parse_streets
+
+T = TypeVar("T")
 
 #: Raw name columns, as the taxpayers file spells them.
 NAME_KEY_COLUMNS = ("first_name", "middle_name", "last_name", "name_suffix")
@@ -35,13 +40,8 @@ def parse_street_batch(batch: pa.Table) -> pa.Table:
 
 
 def standardise_name_batch(batch: pa.Table) -> pa.Table:
-    """The raw name columns (distinct tuples) plus the standardised name columns."""
-    return pa.table(
-        {
-            **{name: batch.column(name) for name in NAME_KEY_COLUMNS},
-            **standardise_names(batch),
-        }
-    )
+    """`row_no` and the raw name columns -> `row_no` plus the standardised name columns."""
+    return pa.table({"row_no": batch.column("row_no"), **standardise_names(batch)})
 
 
 def map_in_processes(
@@ -72,3 +72,28 @@ def map_in_processes(
     finally:
         pool.terminate()
         pool.join()
+
+
+def map_in_threads(
+    work: Callable[[pa.Table], T], batches: Iterable[pa.Table], threads: int
+) -> Iterator[tuple[pa.Table, T]]:
+    """Each batch with `work` of it, in input order, in `threads` threads.
+
+    For work that is Arrow compute (which releases the GIL), threads use every
+    core without the cost of starting processes; at most two batches per
+    thread are in flight.
+    """
+    if threads <= 1:
+        for batch in batches:
+            yield batch, work(batch)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        pending: deque[tuple[pa.Table, Future[T]]] = deque()
+        for batch in batches:
+            pending.append((batch, pool.submit(work, batch)))
+            if len(pending) >= 2 * threads:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
