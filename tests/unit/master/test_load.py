@@ -8,6 +8,7 @@ on a small synthetic file. Every person and address is made up.
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 
 import duckdb
@@ -71,6 +72,7 @@ def test_the_bulk_load_standardises_every_row_as_the_row_by_row_standardisers_do
     )
     assert summary.address_rows == addresses.num_rows
     assert not list(workspace.home.glob(".master-load-*"))
+    assert multiprocessing.active_children() == []  # no worker outlives the load
 
 
 def test_one_record_per_taxpayer_and_standardised_address_numbered_the_same_every_time(
