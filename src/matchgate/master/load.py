@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ from matchgate.workspace import Workspace
 LKA_SOURCES = ("RETURN", "CHANGE_OF_ADDRESS")
 
 _FILED = {"city": "city_filed", "state": "state_filed"}
+
+_MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
 
 _STREET_KEY = (
     "house_number, number_suffix, predir, street_name, street_type, postdir, unit, "
@@ -127,12 +130,16 @@ def load_master(
 ) -> MasterSummary:
     """Standardise both master tables once and store them in the workspace.
 
-    Both files are read in batches into a scratch database in the workspace
-    (DuckDB, with a memory limit and spilling to the workspace), each distinct
+    Both files are read in batches into a scratch DuckDB database (in memory
+    up to `memory_limit`, e.g. "4GB", default `default_memory_limit()`, and
+    spilled to a scratch folder in the workspace beyond it), each distinct
     address and name is standardised once (the fast path for the common
     street forms, the parser in `processes` worker processes for the rest),
     and the results are joined back into the master tables.
     """
+    limit = memory_limit or default_memory_limit()
+    if not _MEMORY_LIMIT.fullmatch(limit):
+        raise ValueError(f"memory limit {limit!r} is not a size such as 4GB or 512MB")
     progress = progress or NullProgress()
     processes = processes or min(4, os.cpu_count() or 1)
     started = time.perf_counter()
@@ -147,7 +154,7 @@ def load_master(
         # the scratch folder beyond it (writing it as a file costs far more).
         con = duckdb.connect()
         try:
-            con.execute(f"SET memory_limit = '{memory_limit or default_memory_limit()}'")
+            con.execute(f"SET memory_limit = '{limit}'")
             con.execute(f"SET temp_directory = '{(scratch / 'spill').as_posix()}'")
             con.execute("SET preserve_insertion_order = false")
             taxpayer_count, address_count = stage_master_files(
