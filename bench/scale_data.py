@@ -304,16 +304,17 @@ def homes(rng: np.random.Generator, pl: Places, n: int) -> Homes:
     kind[plain & (roll < 0.006)] = KIND_HALF
     kind[plain & (roll >= 0.006) & (roll < 0.026)] = KIND_PO
     kind[plain & (roll >= 0.026) & (roll < 0.04)] = KIND_RR
-    number = np.minimum(rng.zipf(1.3, n), 300) * rng.integers(1, 40, size=n) + rng.integers(
-        0, 10, size=n
-    )
+    # House numbers run by blocks of a hundred, low blocks more common (a
+    # street's first blocks are its longest-settled): 12, 310, 4521.
+    block = np.exp(rng.uniform(0, np.log(300), size=n)).astype(np.int64) - 1
+    number = block * 100 + rng.integers(1, 100, size=n)
     has_unit = rng.random(n) < 0.22
     return Homes(
         zip_index=zip_index,
         street=rng.choice(len(STREET_POOL), size=n, p=zipf_p(len(STREET_POOL), 0.5)),
         suffix=rng.choice(len(SUFFIXES), size=n, p=SUFFIX_P),
         predir=np.where(rng.random(n) < 0.25, rng.integers(0, 4, size=n), -1),
-        number=np.maximum(number, 1),
+        number=number,
         unit=np.where(has_unit, rng.integers(1, 400, size=n), 0),
         unit_letter=rng.random(n) < 0.15,
         kind=kind,

@@ -38,6 +38,9 @@ from matchgate.standardise.identifiers import parse_iso_date
 from matchgate.standardise.records import standard_state, street_columns
 from matchgate.standardise.street_fast import fast_street_parts, fold_streets
 
+#: The lookup tables this module builds (the load drops them when done).
+SCRATCH_TABLES = ("std_streets", "std_names", "std_zips", "std_cities", "std_states", "std_dobs")
+
 DISTINCT_BATCH = 100_000
 #: Lines per fast-path call (vectorised: large, but several per thread).
 FAST_BATCH = 50_000

@@ -40,6 +40,7 @@ from pathlib import Path
 import duckdb
 
 from matchgate.master.distinct import (
+    SCRATCH_TABLES,
     standardise_names,
     standardise_small_columns,
     standardise_streets,
@@ -150,16 +151,22 @@ def load_master(
     _remove(partial, scratch)
     scratch.mkdir(parents=True)
     try:
-        # The scratch database lives in memory up to the limit and spills to
-        # the scratch folder beyond it (writing it as a file costs far more).
+        # The files as filed go to a scratch database file (compressed: a
+        # national address file is tens of GB uncompressed); the lookup tables
+        # built from them live in memory up to the limit and spill beyond it.
         con = duckdb.connect()
         try:
             con.execute(f"SET memory_limit = '{limit}'")
             con.execute(f"SET temp_directory = '{(scratch / 'spill').as_posix()}'")
             con.execute("SET preserve_insertion_order = false")
+            con.execute(f"ATTACH '{(scratch / 'filed.duckdb').as_posix()}' AS filed")
+            con.execute("USE filed")
             taxpayer_count, address_count = stage_master_files(
                 con, taxpayers_path, addresses_path, progress
             )
+            con.execute("USE memory")
+            for table in ("raw_taxpayers", "raw_addresses"):
+                con.execute(f"CREATE VIEW {table} AS SELECT * FROM filed.{table}")
             standardise_names(con, progress, processes)
             standardise_streets(con, progress, processes)
             standardise_small_columns(con)
@@ -171,6 +178,7 @@ def load_master(
             with progress.task("Building master tables", total=5) as task:
                 con.execute(f"ATTACH '{partial.as_posix()}' AS master_out")
                 _join_back(con, task)
+                _drop_scratch(con)
                 con.execute("USE master_out")
                 counts = _build_tables(con, task)
                 con.execute(
@@ -215,6 +223,15 @@ def _remove(*paths: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+
+
+def _drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
+    """Free the scratch tables' memory before the master tables are built from each other."""
+    for view in ("raw_taxpayers", "raw_addresses"):
+        con.execute(f"DROP VIEW memory.main.{view}")
+    for table in SCRATCH_TABLES:
+        con.execute(f"DROP TABLE memory.main.{table}")
+    con.execute("DETACH filed")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -2,9 +2,10 @@
 
 In: the taxpayers and addresses files (FORMATS.md §1, CSV, Parquet or JSON
 Lines) and a DuckDB connection to the load's scratch database. Out: tables
-`raw_taxpayers` and `raw_addresses` holding every row as filed (string
-columns, as `intake.readers` reads them) plus `row_no`, the row's number in
-its file (1 for the first data row).
+`raw_taxpayers` and `raw_addresses` (in the connection's current catalog:
+the load puts them in a scratch database file, compressed) holding every
+row as filed (string columns, as `intake.readers` reads them) plus `row_no`,
+the row's number in its file (1 for the first data row).
 
 Parquet is streamed batch by batch, so a national file is never held in
 Python; each batch's rows are checked as it arrives (`master.validate`), and
@@ -16,7 +17,8 @@ column.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import duckdb
@@ -31,7 +33,7 @@ from matchgate.intake.readers import (
     read_table_batches,
 )
 from matchgate.master.validate import validate_address_rows, validate_taxpayer_rows
-from matchgate.progress import Progress
+from matchgate.progress import Progress, Task
 
 #: Rows per batch read from a file: bounds the load's memory in Python.
 BATCH_ROWS = 500_000
@@ -50,24 +52,44 @@ def _stage(
     progress: Progress,
     description: str,
 ) -> int:
+    """Stream a file into `table` with one CREATE TABLE AS: checked, numbered, compressed.
+
+    The batches reach DuckDB as one Arrow stream, so the table is written
+    straight to its (compressed) storage instead of row group by row group
+    through the write-ahead log, and Python never holds more than a batch.
+    An error found in a batch ends the stream; it is raised once DuckDB has
+    let go of it, as itself (DuckDB would otherwise wrap it in its own).
+    """
     total, batches = read_table_batches(
         path, required_columns=required, known_columns=known, batch_rows=BATCH_ROWS
     )
+    first = next(batches)
     rows = 0
-    with progress.task(description, total=total) as task:
-        for batch in batches:
-            check(batch, path, first_row=rows + 1)
-            numbered = batch.append_column(
-                "row_no", pa.array(range(rows + 1, rows + 1 + batch.num_rows), pa.int64())
-            )
-            con.register("staging_batch", numbered)
-            if rows == 0:
-                con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM staging_batch")
-            else:
-                con.execute(f"INSERT INTO {table} SELECT * FROM staging_batch")
-            con.unregister("staging_batch")
+    problem: list[InputFileError] = []
+
+    def numbered(task: Task) -> Iterator[pa.RecordBatch]:
+        nonlocal rows
+        for batch in itertools.chain([first], batches):
+            try:
+                check(batch, path, first_row=rows + 1)
+            except InputFileError as error:
+                problem.append(error)
+                return
+            row_no = pa.array(range(rows + 1, rows + 1 + batch.num_rows), pa.int64())
             rows += batch.num_rows
             task.advance(batch.num_rows)
+            yield from batch.append_column("row_no", row_no).to_batches()
+
+    schema = first.schema.append(pa.field("row_no", pa.int64()))
+    with progress.task(description, total=total) as task:
+        stream = pa.RecordBatchReader.from_batches(schema, numbered(task))
+        con.register("staging_stream", stream)
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM staging_stream")
+        finally:
+            con.unregister("staging_stream")
+    if problem:
+        raise problem[0]
     return rows
 
 
