@@ -55,6 +55,8 @@ LKA_SOURCES = ("RETURN", "CHANGE_OF_ADDRESS")
 
 _FILED = {"city": "city_filed", "state": "state_filed"}
 
+_SCRATCH_PREFIX = ".master-load-"
+
 _MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
 
 _STREET_KEY = (
@@ -147,8 +149,8 @@ def load_master(
     workspace.ensure()
     target = workspace.master_db
     partial = target.with_name(target.name + ".partial")
-    scratch = workspace.home / f".master-load-{os.getpid()}"
-    _remove(partial, scratch)
+    scratch = workspace.home / f"{_SCRATCH_PREFIX}{os.getpid()}"
+    _remove(partial, scratch, *_abandoned_scratch(workspace))
     scratch.mkdir(parents=True)
     try:
         # The files as filed go to a scratch database file (compressed: a
@@ -215,6 +217,22 @@ def load_master(
         unusable_address_rows=counts["unusable"],
         seconds=time.perf_counter() - started,
     )
+
+
+def _abandoned_scratch(workspace: Workspace) -> list[Path]:
+    """Scratch folders of loads whose process is gone (killed: it could not clean up)."""
+    abandoned = []
+    for folder in workspace.home.glob(f"{_SCRATCH_PREFIX}*"):
+        pid = folder.name.removeprefix(_SCRATCH_PREFIX)
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            abandoned.append(folder)
+        except PermissionError:
+            continue  # alive, someone else's
+    return abandoned
 
 
 def _remove(*paths: Path) -> None:

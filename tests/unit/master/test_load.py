@@ -203,3 +203,12 @@ def test_a_failed_load_leaves_the_previous_vintage_in_place(tmp_path: Path) -> N
     with pytest.raises(InputFileError):
         load_master(taxpayers, broken, workspace)
     assert query(workspace, "SELECT vintage_id FROM vintage") == before
+
+
+def test_a_load_removes_the_scratch_folder_a_killed_load_left_behind(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path / "ws")
+    abandoned = workspace.home / ".master-load-999999999"
+    (abandoned / "spill").mkdir(parents=True)
+    taxpayers = write_csv(tmp_path / "t.csv", [taxpayer_row()])
+    load_master(taxpayers, write_csv(tmp_path / "a.csv", [address_row()]), workspace)
+    assert not abandoned.exists()
