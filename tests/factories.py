@@ -77,6 +77,34 @@ def request_row(**overrides: Any) -> dict[str, str | None]:
     return _apply(base, overrides)
 
 
+def taxpayer_row(**overrides: Any) -> dict[str, str | None]:
+    """A master-file taxpayer (FORMATS.md §1), with overrides."""
+    base: dict[str, str | None] = {
+        "tin": "800000001",
+        "tin_type": "SSN",
+        "first_name": "MARISOL",
+        "middle_name": None,
+        "last_name": "QUINTANILLA",
+        "name_suffix": None,
+        "dob": "1980-01-01",
+    }
+    return _apply(base, overrides)
+
+
+def address_row(**overrides: Any) -> dict[str, str | None]:
+    """A master-file address row (FORMATS.md §1), with overrides."""
+    base: dict[str, str | None] = {
+        "tin": "800000001",
+        "tax_year": "2024",
+        "street": "1234 N MAIN ST",
+        "city": "AUSTIN",
+        "state": "TX",
+        "zip": "78701",
+        "source": "RETURN",
+    }
+    return _apply(base, overrides)
+
+
 def request_rows(count: int, **overrides: Any) -> list[dict[str, str | None]]:
     """``count`` valid rows with distinct request_id, case_number and reason text."""
     return [

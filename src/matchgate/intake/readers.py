@@ -24,7 +24,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePath
 from typing import Any, Literal
 
@@ -47,6 +47,7 @@ __all__ = [
     "read_requests",
     "read_requests_bytes",
     "read_table",
+    "read_table_batches",
     "read_table_bytes",
 ]
 
@@ -353,6 +354,64 @@ def _read_parquet(source: Path | pa.BufferReader, path: Source) -> pa.Table:
     except (pa.ArrowException, OSError) as exc:
         raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
     _check_header(path, table.column_names)
+    return _as_strings(path, table)
+
+
+def read_table_batches(
+    path: Path,
+    *,
+    required_columns: Sequence[str],
+    known_columns: Sequence[str] | None = None,
+    batch_rows: int = 1 << 20,
+) -> tuple[int | None, Iterator[pa.Table]]:
+    """``read_table`` in batches of at most ``batch_rows`` rows, for files too big to hold.
+
+    Returns the number of rows when the format tells it up front (Parquet) and
+    the batches, each a table of string columns exactly as ``read_table``
+    would give for those rows. Parquet is streamed row group by row group;
+    CSV and JSON Lines are read whole first (their readers find the row of an
+    error by reading every row) and then handed out in slices.
+    """
+    if path.suffix.lower() not in _PARQUET_SUFFIXES:
+        table = read_table(path, required_columns=required_columns, known_columns=known_columns)
+        slices = (table.slice(start, batch_rows) for start in range(0, table.num_rows, batch_rows))
+        return table.num_rows, iter(list(slices) or [table])
+    _check_readable(path)
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
+    names = parquet.schema_arrow.names
+    _check_header(path, names)
+    missing = [name for name in required_columns if name not in names]
+    if missing:
+        also = f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""
+        raise InputFileError(path, f"required column is missing{also}", column=missing[0])
+    absent = [name for name in known_columns or () if name not in names]
+
+    def _with_absent(table: pa.Table) -> pa.Table:
+        for name in absent:
+            table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
+        return table
+
+    def batches() -> Iterator[pa.Table]:
+        try:
+            empty = True
+            for batch in parquet.iter_batches(batch_size=batch_rows):
+                empty = False
+                yield _with_absent(_as_strings(path, pa.Table.from_batches([batch])))
+            if empty:  # one empty batch, so that the caller still sees the columns
+                yield _with_absent(_as_strings(path, parquet.schema_arrow.empty_table()))
+        except (pa.ArrowException, OSError) as exc:
+            raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
+        finally:
+            parquet.close()
+
+    return parquet.metadata.num_rows, batches()
+
+
+def _as_strings(path: Source, table: pa.Table) -> pa.Table:
+    """Every column as strings, empty strings as nulls (Parquet's typed columns)."""
     arrays: list[pa.Array | pa.ChunkedArray] = []
     for field, column in zip(table.schema, table.columns, strict=True):
         kind = field.type

@@ -14,14 +14,22 @@ reuses:
 - `tf_given`, `tf_surname`: term frequencies for Splink;
 - `vintage`: the vintage id (a hash of both input files) and counts.
 
-The new file is built beside the old one and renamed into place, so a failed
-load leaves the previous vintage untouched.
+The work happens in a scratch folder inside the workspace: both files are
+read in batches into a scratch DuckDB database (staging.py), each distinct
+name and address is standardised once (distinct.py: a vectorised fast path
+for the common street forms, the parser in worker processes for the rest),
+and the results are joined back into the new master file. DuckDB runs with
+a memory limit and spills to the scratch folder, so a national file never
+has to fit in memory. The new file is built beside the old one and renamed
+into place, so a failed load leaves the previous vintage untouched.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
 import time
 from datetime import UTC, datetime
 from functools import cache
@@ -29,24 +37,27 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
-from matchgate.intake.readers import read_master_addresses, read_master_taxpayers
-from matchgate.master.summary import MasterSummary as MasterSummary
-from matchgate.master.validate import validate_addresses, validate_taxpayers
-from matchgate.progress import NullProgress, Progress, Task
-from matchgate.standardise.records import (
-    standardise_addresses,
-    standardise_identifiers,
+from matchgate.master.distinct import (
+    SCRATCH_TABLES,
     standardise_names,
-    with_columns,
+    standardise_small_columns,
+    standardise_streets,
 )
+from matchgate.master.staging import stage_master_files
+from matchgate.master.summary import MasterSummary as MasterSummary
+from matchgate.progress import NullProgress, Progress, Task
+from matchgate.standardise.records import NAME_COLUMNS, STREET_COLUMNS
 from matchgate.workspace import Workspace
 
 #: Sources that may set the last known address (FORMATS.md §1).
 LKA_SOURCES = ("RETURN", "CHANGE_OF_ADDRESS")
 
 _FILED = {"city": "city_filed", "state": "state_filed"}
+
+_SCRATCH_PREFIX = ".master-load-"
+
+_MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
 
 _STREET_KEY = (
     "house_number, number_suffix, predir, street_name, street_type, postdir, unit, "
@@ -86,6 +97,20 @@ def vintage_id_for(taxpayers_sha: str, addresses_sha: str) -> str:
     return f"V-{hashlib.sha256(material.encode()).hexdigest()[:16]}"
 
 
+def default_memory_limit() -> str:
+    """DuckDB's memory limit for a load: a quarter of the machine's memory, 1 to 4 GB.
+
+    A load spills to the workspace rather than hold a national file in memory,
+    so it need not (and, sharing the machine with batches, should not) take
+    more; DuckDB's own default is 80% of the machine.
+    """
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 << 30
+    return f"{max(1, min(4, total // 4 >> 30))}GB"
+
+
 def load_master(
     taxpayers_path: Path,
     addresses_path: Path,
@@ -93,75 +118,89 @@ def load_master(
     *,
     progress: Progress | None = None,
     processes: int | None = None,
+    memory_limit: str | None = None,
 ) -> MasterSummary:
-    """Standardise both master tables once and store them in the workspace."""
+    """Standardise both master tables once and store them in the workspace.
+
+    Both files are read in batches into a scratch DuckDB database (in memory
+    up to `memory_limit`, e.g. "4GB", default `default_memory_limit()`, and
+    spilled to a scratch folder in the workspace beyond it), each distinct
+    address and name is standardised once (the fast path for the common
+    street forms, the parser in `processes` worker processes for the rest),
+    and the results are joined back into the master tables.
+    """
+    limit = memory_limit or default_memory_limit()
+    if not _MEMORY_LIMIT.fullmatch(limit):
+        raise ValueError(f"memory limit {limit!r} is not a size such as 4GB or 512MB")
     progress = progress or NullProgress()
     processes = processes or min(4, os.cpu_count() or 1)
     started = time.perf_counter()
-
-    with progress.task("Reading master file", total=2) as task:
-        taxpayers = read_master_taxpayers(taxpayers_path)
-        task.advance()
-        addresses = read_master_addresses(addresses_path)
-        task.advance()
-    validate_taxpayers(taxpayers, taxpayers_path)
-    validate_addresses(addresses, addresses_path, taxpayers)
-
-    with progress.task("Standardising names", total=taxpayers.num_rows) as task:
-        taxpayers = with_columns(taxpayers, standardise_names(taxpayers))
-        taxpayers = with_columns(taxpayers, standardise_identifiers(taxpayers))
-        task.advance(taxpayers.num_rows)
-    with progress.task("Standardising addresses", total=addresses.num_rows) as task:
-        addresses = addresses.append_column(
-            "row_no", pa.array(range(1, addresses.num_rows + 1), pa.int64())
-        )
-        standard = standardise_addresses(addresses, processes=processes)
-        # Keep the address as filed: the LKA is disclosed as the custodian holds it.
-        addresses = addresses.rename_columns(
-            [_FILED.get(name, name) for name in addresses.column_names]
-        )
-        addresses = with_columns(addresses, standard)
-        task.advance(addresses.num_rows)
-
-    taxpayers_sha = file_sha256(taxpayers_path)
-    addresses_sha = file_sha256(addresses_path)
-    vintage_id = vintage_id_for(taxpayers_sha, addresses_sha)
-
     workspace.ensure()
     target = workspace.master_db
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    with progress.task("Building master tables", total=4) as task:
-        con = duckdb.connect(str(partial))
+    scratch = workspace.home / f"{_SCRATCH_PREFIX}{os.getpid()}"
+    _remove(partial, scratch, *_abandoned_scratch(workspace))
+    scratch.mkdir(parents=True)
+    try:
+        # The files as filed go to a scratch database file (compressed: a
+        # national address file is tens of GB uncompressed); the lookup tables
+        # built from them live in memory up to the limit and spill beyond it.
+        con = duckdb.connect()
         try:
-            counts = _build_tables(con, taxpayers, addresses, task)
-            con.execute(
-                "CREATE TABLE vintage AS SELECT ? AS vintage_id, ? AS loaded_at, "
-                "? AS taxpayers_sha256, ? AS addresses_sha256, "
-                "? AS taxpayer_count, ? AS address_row_count, ? AS record_count",
-                [
-                    vintage_id,
-                    datetime.now(UTC).isoformat(timespec="seconds"),
-                    taxpayers_sha,
-                    addresses_sha,
-                    taxpayers.num_rows,
-                    addresses.num_rows,
-                    counts["records"],
-                ],
+            con.execute(f"SET memory_limit = '{limit}'")
+            con.execute(f"SET temp_directory = '{(scratch / 'spill').as_posix()}'")
+            con.execute("SET preserve_insertion_order = false")
+            con.execute(f"ATTACH '{(scratch / 'filed.duckdb').as_posix()}' AS filed")
+            con.execute("USE filed")
+            taxpayer_count, address_count = stage_master_files(
+                con, taxpayers_path, addresses_path, progress
             )
-            con.execute("CHECKPOINT")
-        except BaseException:
+            con.execute("USE memory")
+            for table in ("raw_taxpayers", "raw_addresses"):
+                con.execute(f"CREATE VIEW {table} AS SELECT * FROM filed.{table}")
+            standardise_names(con, progress, processes)
+            standardise_streets(con, progress, processes)
+            standardise_small_columns(con)
+            taxpayers_sha = file_sha256(taxpayers_path)
+            addresses_sha = file_sha256(addresses_path)
+            vintage_id = vintage_id_for(taxpayers_sha, addresses_sha)
+            # The final tables keep the order their ORDER BY gives (ids, then files).
+            con.execute("SET preserve_insertion_order = true")
+            with progress.task("Building master tables", total=5) as task:
+                con.execute(f"ATTACH '{partial.as_posix()}' AS master_out")
+                _join_back(con, task)
+                _drop_scratch(con)
+                con.execute("USE master_out")
+                counts = _build_tables(con, task)
+                con.execute(
+                    "CREATE TABLE vintage AS SELECT ? AS vintage_id, ? AS loaded_at, "
+                    "? AS taxpayers_sha256, ? AS addresses_sha256, "
+                    "? AS taxpayer_count, ? AS address_row_count, ? AS record_count",
+                    [
+                        vintage_id,
+                        datetime.now(UTC).isoformat(timespec="seconds"),
+                        taxpayers_sha,
+                        addresses_sha,
+                        taxpayer_count,
+                        address_count,
+                        counts["records"],
+                    ],
+                )
+                con.execute("CHECKPOINT master_out")
+                task.advance()
+        finally:
             con.close()
-            partial.unlink(missing_ok=True)
-            raise
-        con.close()
         os.replace(partial, target)
-        task.advance()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        _remove(scratch)
 
     return MasterSummary(
         vintage_id=vintage_id,
-        taxpayers=taxpayers.num_rows,
-        address_rows=addresses.num_rows,
+        taxpayers=taxpayer_count,
+        address_rows=address_count,
         records=counts["records"],
         taxpayers_with_lka=counts["lka"],
         unusable_address_rows=counts["unusable"],
@@ -169,32 +208,104 @@ def load_master(
     )
 
 
-def _build_tables(
-    con: duckdb.DuckDBPyConnection, taxpayers: pa.Table, addresses: pa.Table, task: Task
-) -> dict[str, int]:
-    advance = task.advance
-    con.register("taxpayers_in", taxpayers)
-    con.register("addresses_in", addresses)
-    con.execute("CREATE TABLE taxpayers AS SELECT * FROM taxpayers_in ORDER BY tin")
+def _abandoned_scratch(workspace: Workspace) -> list[Path]:
+    """Scratch folders of loads whose process is gone (killed: it could not clean up)."""
+    abandoned = []
+    for folder in workspace.home.glob(f"{_SCRATCH_PREFIX}*"):
+        pid = folder.name.removeprefix(_SCRATCH_PREFIX)
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            abandoned.append(folder)
+        except PermissionError:
+            continue  # alive, someone else's
+    return abandoned
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
+    """Free the scratch tables' memory before the master tables are built from each other."""
+    for view in ("raw_taxpayers", "raw_addresses"):
+        con.execute(f"DROP VIEW memory.main.{view}")
+    for table in SCRATCH_TABLES:
+        con.execute(f"DROP TABLE memory.main.{table}")
+    con.execute("DETACH filed")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [str(row[0]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
+
+
+def _join_back(con: duckdb.DuckDBPyConnection, task: Task) -> None:
+    """`taxpayers` and `address_rows` in the new master: raw rows + standardised columns.
+
+    Column order is the file's, then the standardised columns; TIN and DOB are
+    replaced in place by their standard forms (a TIN that passed the checks
+    is already its own standard form: 9 digits, nothing around them).
+    """
+    raw = [c for c in _columns(con, "raw_taxpayers") if c != "row_no"]
+    person = ", ".join("d.std AS dob" if c == "dob" else f"t.{c}" for c in raw)
+    names = ", ".join(f"n.{c}" for c in NAME_COLUMNS)
     con.execute(
-        "CREATE TABLE address_rows AS SELECT * EXCLUDE (tax_year), "
-        "CAST(tax_year AS INTEGER) AS tax_year FROM addresses_in ORDER BY row_no"
+        f"""
+        CREATE TABLE master_out.taxpayers AS
+        SELECT {person}, {names}
+        FROM raw_taxpayers t
+        JOIN std_names n USING (row_no)
+        LEFT JOIN std_dobs d ON d.raw = t.dob
+        ORDER BY t.tin
+        """
     )
-    advance()
+    task.advance()
+    filed = [c for c in _columns(con, "raw_addresses") if c != "tax_year"]
+    as_filed = ", ".join(f"a.{c} AS {_FILED.get(c, c)}" for c in filed)
+    streets = ", ".join(f"s.{c}" for c in STREET_COLUMNS)
+    con.execute(
+        f"""
+        CREATE TABLE master_out.address_rows AS
+        SELECT {as_filed}, {streets},
+               z.std AS zip5, c.std AS city, st.std AS state,
+               CAST(a.tax_year AS INTEGER) AS tax_year
+        FROM raw_addresses a
+        JOIN std_streets s ON s.street = coalesce(a.street, '')
+        LEFT JOIN std_zips z ON z.raw = a.zip
+        LEFT JOIN std_cities c ON c.raw = a.city
+        LEFT JOIN std_states st ON st.raw = a.state
+        ORDER BY a.row_no
+        """
+    )
+    task.advance()
+
+
+def _build_tables(con: duckdb.DuckDBPyConnection, task: Task) -> dict[str, int]:
+    advance = task.advance
     sources = ", ".join(f"'{s}'" for s in LKA_SOURCES)
+    # One row per taxpayer: the greatest (tax year, CHANGE_OF_ADDRESS first,
+    # later row) wins. An aggregate over one packed key, not a sort of the
+    # national file: row_no < 2**40, so the key orders exactly as the rule.
     con.execute(
         f"""
         CREATE TABLE lka AS
-        SELECT * EXCLUDE (rn) FROM (
-            SELECT a.*, row_number() OVER (
-                PARTITION BY tin
-                ORDER BY tax_year DESC,
-                         (source = 'CHANGE_OF_ADDRESS') DESC,
-                         row_no DESC
-            ) AS rn
-            FROM address_rows a
+        SELECT a.* FROM address_rows a
+        WHERE a.row_no IN (
+            SELECT arg_max(
+                row_no,
+                (tax_year * 2 + (source = 'CHANGE_OF_ADDRESS')::INTEGER)::BIGINT
+                    * 1099511627776 + row_no
+            )
+            FROM address_rows
             WHERE source IN ({sources})
-        ) WHERE rn = 1
+            GROUP BY tin
+        )
         """
     )
     advance()
@@ -204,18 +315,23 @@ def _build_tables(
         WITH distinct_addresses AS (
             SELECT tin, {_STREET_KEY},
                    min(row_no) AS first_row_no,
-                   list(DISTINCT tax_year ORDER BY tax_year) AS tax_years
+                   list_sort(list(DISTINCT tax_year)) AS tax_years
             FROM address_rows
             GROUP BY tin, {_STREET_KEY}
+        ),
+        numbered AS (
+            -- Ids by (taxpayer, first row on file): the same files give the same ids.
+            SELECT *, row_number() OVER (ORDER BY tin, first_row_no) AS record_no
+            FROM distinct_addresses
         )
         SELECT
-            'm' || CAST(row_number() OVER (ORDER BY d.tin, d.first_row_no) AS VARCHAR) AS uid,
+            'm' || CAST(d.record_no AS VARCHAR) AS uid,
             d.tin, t.given, t.given_keys, t.middle, t.surname, t.surname_compact,
             t.surname_tokens, t.suffix, t.dob,
             d.house_number, d.number_suffix, d.predir, d.street_name, d.street_type,
             d.postdir, d.unit, d.zip5, d.city, d.state, d.first_row_no, d.tax_years
-        FROM distinct_addresses d JOIN taxpayers t USING (tin)
-        ORDER BY d.tin, d.first_row_no
+        FROM numbered d JOIN taxpayers t USING (tin)
+        ORDER BY d.record_no
         """
     )
     for column in ("given", "surname"):

@@ -1,9 +1,11 @@
 """Checks on a master file before it is standardised (`matchgate master load`).
 
-In: the raw taxpayers and addresses tables (all strings). Out: nothing, or an
-`InputFileError` naming the file, the first bad row and the column. The keys
-must be sound (a TIN is 9 digits and unique, every address row names a known
-TIN, a tax year is a year, a source is one of the four FORMATS.md sources);
+In: batches of the raw taxpayers and addresses tables (all strings) and the
+row number of each batch's first row. Out: nothing, or an `InputFileError`
+naming the file, the first bad row and the column. The keys must be sound (a
+TIN is 9 digits, a tax year is a year, a source is one of the four FORMATS.md
+sources; that TINs are unique and every address row names a known TIN is
+checked over the whole files by the master load);
 address content itself is not an error here: a row whose street cannot be
 parsed simply can never match a request.
 """
@@ -31,22 +33,24 @@ def _first_false(mask: pa.ChunkedArray | pa.Array) -> int | None:
     return int(index)
 
 
-def _require(mask: pa.ChunkedArray | pa.Array, path: Path, column: str, problem: str) -> None:
+def _require(
+    mask: pa.ChunkedArray | pa.Array, path: Path, column: str, problem: str, first_row: int
+) -> None:
     bad = _first_false(mask)
     if bad is not None:
-        raise InputFileError(path, problem, row=bad + 1, column=column)
+        raise InputFileError(path, problem, row=first_row + bad, column=column)
 
 
-def validate_taxpayers(taxpayers: pa.Table, path: Path) -> None:
+def validate_taxpayer_rows(taxpayers: pa.Table, path: Path, *, first_row: int = 1) -> None:
+    """Row by row checks of (a batch of) the taxpayers table; `first_row` numbers its first row.
+
+    Whether a TIN appears twice is a question about the whole file: the
+    master load asks it once every batch is in.
+    """
     tins = taxpayers.column("tin")
-    _require(pc.match_substring_regex(tins, r"^\d{9}$"), path, "tin", "TIN is not 9 digits")
-    counts = pc.value_counts(tins)
-    duplicated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
-    if len(duplicated) > 0:
-        first_dup = pc.index(tins, duplicated[0]).as_py()
-        seen = pc.equal(tins, duplicated[0])
-        second = pc.index(pc.fill_null(seen, False), True, start=first_dup + 1).as_py()
-        raise InputFileError(path, "TIN appears more than once", row=second + 1, column="tin")
+    _require(
+        pc.match_substring_regex(tins, r"^\d{9}$"), path, "tin", "TIN is not 9 digits", first_row
+    )
     _require(
         pc.is_in(
             pc.utf8_upper(pc.utf8_trim_whitespace(taxpayers.column("tin_type"))),
@@ -55,30 +59,36 @@ def validate_taxpayers(taxpayers: pa.Table, path: Path) -> None:
         path,
         "tin_type",
         "tin_type is not SSN or ITIN",
+        first_row,
     )
-    dobs = taxpayers.column("dob").to_pylist()
-    for index, value in enumerate(dobs):
-        if value is not None and value.strip() and not date_is_valid(value):
-            raise InputFileError(path, "not a real YYYY-MM-DD date", row=index + 1, column="dob")
+    dobs = taxpayers.column("dob")
+    distinct = pc.unique(dobs).to_pylist()
+    bad = [value for value in distinct if value is not None and not date_is_valid(value)]
+    if bad:
+        index = pc.index_in(dobs, value_set=pa.array(bad, pa.string()))
+        first = pc.index(pc.is_valid(index), True).as_py()
+        raise InputFileError(
+            path, "not a real YYYY-MM-DD date", row=first_row + first, column="dob"
+        )
 
 
-def validate_addresses(addresses: pa.Table, path: Path, taxpayers: pa.Table) -> None:
-    tins = addresses.column("tin")
-    _require(
-        pc.is_in(tins, value_set=taxpayers.column("tin").combine_chunks()),
-        path,
-        "tin",
-        "TIN not found in the taxpayers file",
-    )
+def validate_address_rows(addresses: pa.Table, path: Path, *, first_row: int = 1) -> None:
+    """Row by row checks of (a batch of) the addresses table; `first_row` numbers its first row.
+
+    Whether each TIN is in the taxpayers file is asked by the master load
+    once both files are in.
+    """
     _require(
         pc.match_substring_regex(addresses.column("tax_year"), r"^\s*\d{4}\s*$"),
         path,
         "tax_year",
         "tax_year is not a 4-digit year",
+        first_row,
     )
     _require(
         pc.is_in(addresses.column("source"), value_set=pa.array(ADDRESS_SOURCES)),
         path,
         "source",
         f"source is not one of {', '.join(ADDRESS_SOURCES)}",
+        first_row,
     )

@@ -8,8 +8,9 @@ the decision stage needs.
 
 Names repeat a great deal (a few thousand distinct given names cover a
 national file), so each distinct value is standardised once and the result is
-spread back with Arrow's `take`. Streets are parsed by `parse_streets`, which
-deduplicates and, for large inputs, uses several processes.
+spread back with Arrow's `take`. Streets go through `standardise_streets`:
+each distinct line once, the common forms by the vectorised fast path, the
+rest by the parser (several processes for large inputs).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from matchgate.standardise.addresses import (
     zip5,
 )
 from matchgate.standardise.identifiers import normalise_tin, parse_iso_date
-from matchgate.standardise.names import StandardName, standardise_name
+from matchgate.standardise.names import standardise_name
+from matchgate.standardise.street_fast import fast_street_parts
+from matchgate.standardise.streets import STREET_PART_FIELDS
 
 T = TypeVar("T")
 
@@ -81,58 +84,146 @@ def _blank_to_none(value: str) -> str | None:
     return value or None
 
 
-def standardise_names(table: pa.Table) -> dict[str, pa.Array]:
-    """Standardised name columns for a table with first/middle/last/suffix columns."""
-    keys = list(
-        zip(
-            _column(table, "first_name"),
-            _column(table, "middle_name"),
-            _column(table, "last_name"),
-            _column(table, "name_suffix"),
-            strict=True,
-        )
+def _per_distinct(table: pa.Table, column: str, fn: Callable[[str], T]) -> tuple[pa.Array, list[T]]:
+    """`fn` of each distinct value of a column ("" for missing) and each row's index into them."""
+    values = (
+        table.column(column).combine_chunks()
+        if column in table.column_names
+        else pa.nulls(table.num_rows, pa.string())
     )
-    names: list[StandardName] = _distinct_map(keys, lambda k: standardise_name(*k))
-    return {
-        "given": pa.array([_blank_to_none(n.given) for n in names], pa.string()),
-        "given_keys": pa.array([list(n.given_keys) for n in names], LIST_OF_STRINGS),
-        "middle": pa.array([_blank_to_none(n.middle) for n in names], pa.string()),
-        "surname": pa.array([_blank_to_none(n.surname) for n in names], pa.string()),
-        "surname_compact": pa.array(
-            [_blank_to_none(n.surname.replace(" ", "")) for n in names], pa.string()
+    encoded = pc.dictionary_encode(pc.fill_null(values, ""))
+    return encoded.indices, [fn(value) for value in encoded.dictionary.to_pylist()]
+
+
+STRING = pa.string()
+
+
+def _spread(values: Sequence[Any], indices: pa.Array, kind: pa.DataType = STRING) -> pa.Array:
+    return pa.array(values, kind).take(indices)
+
+
+def _none_if_blank(values: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+
+
+def standardise_names(table: pa.Table) -> dict[str, pa.Array]:
+    """Standardised name columns for a table with first/middle/last/suffix columns.
+
+    ``standardise_name`` reads each of the four fields on its own and then
+    puts them together: the first name gives the given name, its keys, the
+    words that lead the middle name and a trailing suffix (JOHN JR); the
+    last name gives the surname and a trailing suffix; the suffix field wins
+    over the last name's, which wins over the first name's. So each distinct
+    value of each field is read once (a few thousand given names, far fewer
+    surnames than people) and the parts are put together here in Arrow; a
+    test holds this to ``standardise_name`` row by row.
+    """
+    first_at, firsts = _per_distinct(table, "first_name", lambda v: standardise_name(v, "", "", ""))
+    middle_at, middles = _per_distinct(
+        table, "middle_name", lambda v: standardise_name("", v, "", "").middle
+    )
+    last_at, lasts = _per_distinct(table, "last_name", lambda v: standardise_name("", "", v, ""))
+    suffix_at, suffixes = _per_distinct(
+        table, "name_suffix", lambda v: standardise_name("", "", "", v).suffix
+    )
+    first_rest = _spread([_blank_to_none(n.middle) for n in firsts], first_at)
+    own_middle = _spread([_blank_to_none(m) for m in middles], middle_at)
+    # (binary_join_element_wise's null_handling="skip" drops rows that are null on
+    # both sides in pyarrow 26, so blanks are joined and trimmed instead.)
+    middle = pc.utf8_trim(
+        pc.binary_join_element_wise(
+            pc.fill_null(first_rest, ""), pc.fill_null(own_middle, ""), " "
         ),
-        "surname_tokens": pa.array([list(n.surname_tokens) for n in names], LIST_OF_STRINGS),
-        "suffix": pa.array([_blank_to_none(n.suffix) for n in names], pa.string()),
+        " ",
+    )
+    suffix = pc.coalesce(
+        _spread([_blank_to_none(x) for x in suffixes], suffix_at),
+        _spread([_blank_to_none(n.suffix) for n in lasts], last_at),
+        _spread([_blank_to_none(n.suffix) for n in firsts], first_at),
+    )
+    return {
+        "given": _spread([_blank_to_none(n.given) for n in firsts], first_at),
+        "given_keys": _spread([list(n.given_keys) for n in firsts], first_at, LIST_OF_STRINGS),
+        "middle": _none_if_blank(middle),
+        "surname": _spread([_blank_to_none(n.surname) for n in lasts], last_at),
+        "surname_compact": _spread(
+            [_blank_to_none(n.surname.replace(" ", "")) for n in lasts], last_at
+        ),
+        "surname_tokens": _spread(
+            [list(n.surname_tokens) for n in lasts], last_at, LIST_OF_STRINGS
+        ),
+        "suffix": suffix,
     }
 
 
-def _street_columns(parts: Sequence[StreetParts]) -> dict[str, pa.Array]:
-    def col(getter: Callable[[StreetParts], str]) -> pa.Array:
-        return pa.array([_blank_to_none(getter(p)) for p in parts], pa.string())
+def street_parts_table(parts: Sequence[StreetParts]) -> pa.Table:
+    """Parsed street lines as a table of ``StreetParts`` fields (the fast path's shape)."""
+    return pa.table(
+        {
+            name: pa.array(
+                [getattr(p, name).value if name == "kind" else getattr(p, name) for p in parts],
+                pa.string(),
+            )
+            for name in STREET_PART_FIELDS
+        }
+    )
 
-    street_ok = [p.kind is StreetKind.STREET for p in parts]
+
+def street_columns(parts: pa.Table) -> dict[str, pa.Array]:
+    """The stored street columns (``STREET_COLUMNS``) of a table of ``StreetParts`` fields.
+
+    Absent parts are nulls; the house number and the street name only for a
+    street address (a PO box's number is no house number).
+    """
+
+    def present(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+        return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+
+    street = pc.equal(parts.column("kind"), StreetKind.STREET.value)
+    nothing = pa.scalar(None, pa.string())
     return {
-        "street_kind": pa.array([p.kind.value for p in parts], pa.string()),
-        "house_number": pa.array(
-            [p.number if ok and p.number else None for p, ok in zip(parts, street_ok, strict=True)],
-            pa.string(),
-        ),
-        "number_suffix": col(lambda p: p.number_suffix),
-        "predir": col(lambda p: p.predir),
-        "street_name": pa.array(
-            [p.name if ok and p.name else None for p, ok in zip(parts, street_ok, strict=True)],
-            pa.string(),
-        ),
-        "street_type": col(lambda p: p.street_type),
-        "postdir": col(lambda p: p.postdir),
-        "unit": col(lambda p: p.unit),
+        "street_kind": _array(parts.column("kind")),
+        "house_number": _array(pc.if_else(street, present(parts.column("number")), nothing)),
+        "number_suffix": _array(present(parts.column("number_suffix"))),
+        "predir": _array(present(parts.column("predir"))),
+        "street_name": _array(pc.if_else(street, present(parts.column("name")), nothing)),
+        "street_type": _array(present(parts.column("street_type"))),
+        "postdir": _array(present(parts.column("postdir"))),
+        "unit": _array(present(parts.column("unit"))),
     }
+
+
+def _array(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def standardise_streets(streets: Sequence[str | None], *, processes: int = 1) -> pa.Table:
+    """``StreetParts`` fields for many street lines, each distinct line read once.
+
+    The vectorised fast path (street_fast.py) reads the common forms; the
+    parser reads the rest (in several processes for large inputs).
+    """
+    texts = [street or "" for street in streets]
+    distinct = list(dict.fromkeys(texts))
+    fast = fast_street_parts(pa.array(distinct, pa.string()))
+    decided = fast.column("decided").to_pylist()
+    undecided = [text for text, ok in zip(distinct, decided, strict=True) if not ok]
+    parsed = street_parts_table(parse_streets(undecided, processes=processes))
+    merged = pa.concat_tables(
+        [
+            fast.filter(fast.column("decided")).drop_columns(["decided"]),
+            parsed,
+        ]
+    )
+    order = [text for text, ok in zip(distinct, decided, strict=True) if ok] + undecided
+    position = {text: index for index, text in enumerate(order)}
+    return merged.take(pa.array([position[text] for text in texts], pa.int64()))
 
 
 def standardise_addresses(table: pa.Table, *, processes: int = 1) -> dict[str, pa.Array]:
     """Standardised address columns for a table with street/city/state/zip columns."""
-    parts = parse_streets(_column(table, "street"), processes=processes)
-    columns = _street_columns(parts)
+    parts = standardise_streets(_column(table, "street"), processes=processes)
+    columns = street_columns(parts)
     columns["zip5"] = pa.array(
         _distinct_map(_column(table, "zip"), lambda z: _blank_to_none(zip5(z))), pa.string()
     )
@@ -141,10 +232,14 @@ def standardise_addresses(table: pa.Table, *, processes: int = 1) -> dict[str, p
         pa.string(),
     )
     columns["state"] = pa.array(
-        _distinct_map(_column(table, "state"), lambda s: _blank_to_none((s or "").strip().upper())),
+        _distinct_map(_column(table, "state"), lambda s: _blank_to_none(standard_state(s))),
         pa.string(),
     )
     return columns
+
+
+def standard_state(value: str | None) -> str:
+    return (value or "").strip().upper()
 
 
 def standardise_identifiers(table: pa.Table) -> dict[str, pa.Array]:

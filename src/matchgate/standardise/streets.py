@@ -37,7 +37,16 @@ from matchgate.standardise.usps import (
     unit_identifier,
 )
 
-__all__ = ["StreetKind", "StreetParts", "parse_street", "parse_streets", "street_key"]
+__all__ = [
+    "GRID",
+    "PLACEHOLDERS",
+    "STREET_PART_FIELDS",
+    "StreetKind",
+    "StreetParts",
+    "parse_street",
+    "parse_streets",
+    "street_key",
+]
 
 
 class StreetKind(StrEnum):
@@ -76,9 +85,13 @@ class StreetParts:
     unit: str = ""
 
 
+#: The fields of ``StreetParts`` in order (the columns of a table of parts).
+STREET_PART_FIELDS: tuple[str, ...] = tuple(StreetParts.__dataclass_fields__)
+
+
 # Placeholders requesters type instead of an address, as they look once folded
 # (DON'T CARE -> DONT CARE, N.A. -> N A). FORMATS.md §2 lists the core of them.
-_PLACEHOLDERS = frozenset(
+PLACEHOLDERS = frozenset(
     {
         "UNKNOWN", "UNK", "UNKN", "UNKNOWN ADDRESS", "ADDRESS UNKNOWN", "N/A", "NA", "N A",
         "NONE", "NULL", "NIL", "TBD", "TBA", "DONT CARE", "DONT KNOW", "FAILED TO PROVIDE",
@@ -120,7 +133,7 @@ _UNAMBIGUOUS_TYPE_WORDS = frozenset(
     ]
 )
 _DIRECTION = r"(N|S|E|W|NORTH|SOUTH|EAST|WEST)"
-_GRID = re.compile(
+GRID = re.compile(
     rf"(\d+) {_DIRECTION} (\d+) {_DIRECTION}(?: (APT|UNIT|STE|SUITE|APARTMENT|#) ?([A-Z0-9-]+))?"
 )
 _NUMBER_WITH_LETTER = re.compile(r"(\d+)([A-Z])")
@@ -204,7 +217,7 @@ def _grid(text: str) -> StreetParts | None:
     # Grid addresses (842 E 1700 S, 550 NORTH 6000 WEST) name the street by a
     # coordinate between two directionals; usaddress reads the second number
     # as another house number, so they are recognised here first.
-    match = _GRID.fullmatch(text)
+    match = GRID.fullmatch(text)
     if match is None:
         return None
     number, predir, coordinate, postdir, unit_type, unit = match.groups()
@@ -223,7 +236,7 @@ def _is_placeholder(text: str) -> bool:
     # A placeholder may carry a ZIP code along (DONT CARE 12345): judge the rest.
     rest = " ".join(token for token in text.split() if not _ZIP_LIKE.fullmatch(token))
     return any(
-        candidate in _PLACEHOLDERS or _RUN_OF_X.fullmatch(candidate) is not None
+        candidate in PLACEHOLDERS or _RUN_OF_X.fullmatch(candidate) is not None
         for candidate in {text, rest}
         if candidate
     )
@@ -231,7 +244,7 @@ def _is_placeholder(text: str) -> bool:
 
 def _is_placeholder_name(name: str) -> bool:
     # Stricter than for a whole line: a single X is a real street name (12 X ST).
-    return name in _PLACEHOLDERS or (len(name) > 1 and _RUN_OF_X.fullmatch(name) is not None)
+    return name in PLACEHOLDERS or (len(name) > 1 and _RUN_OF_X.fullmatch(name) is not None)
 
 
 def _without_letters(text: str) -> StreetParts:

@@ -23,6 +23,9 @@ from anyascii import anyascii
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 __all__ = [
+    "ORDINAL_WORDS",
+    "TENS",
+    "TENS_ORDINALS",
     "data_rows",
     "fold",
     "jaro_winkler",
@@ -64,13 +67,13 @@ def split_hyphens(folded: str) -> str:
 
 
 # Ordinal words in order, so that a word's index + 1 is its number.
-_ORDINAL_WORDS = (
+ORDINAL_WORDS = (
     "FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH",
     "TENTH", "ELEVENTH", "TWELFTH", "THIRTEENTH", "FOURTEENTH", "FIFTEENTH", "SIXTEENTH",
     "SEVENTEENTH", "EIGHTEENTH", "NINETEENTH",
 )  # fmt: skip
-_TENS = ("TWENTY", "THIRTY", "FORTY", "FIFTY", "SIXTY", "SEVENTY", "EIGHTY", "NINETY")
-_TENS_ORDINALS = tuple(tens[:-1] + "IETH" for tens in _TENS)  # TWENTY -> TWENTIETH
+TENS = ("TWENTY", "THIRTY", "FORTY", "FIFTY", "SIXTY", "SEVENTY", "EIGHTY", "NINETY")
+TENS_ORDINALS = tuple(tens[:-1] + "IETH" for tens in TENS)  # TWENTY -> TWENTIETH
 _ORDINAL_SUFFIXES = {1: "ST", 2: "ND", 3: "RD"}
 
 
@@ -90,13 +93,13 @@ def numeric_ordinal(words: str) -> str | None:
     """
     parts = words.replace("-", " ").split()
     if len(parts) == 1:
-        if parts[0] in _ORDINAL_WORDS:
-            return ordinal(_ORDINAL_WORDS.index(parts[0]) + 1)
-        if parts[0] in _TENS_ORDINALS:
-            return ordinal(10 * (_TENS_ORDINALS.index(parts[0]) + 2))
-    elif len(parts) == 2 and parts[0] in _TENS and parts[1] in _ORDINAL_WORDS[:9]:
-        tens = 10 * (_TENS.index(parts[0]) + 2)
-        return ordinal(tens + _ORDINAL_WORDS.index(parts[1]) + 1)
+        if parts[0] in ORDINAL_WORDS:
+            return ordinal(ORDINAL_WORDS.index(parts[0]) + 1)
+        if parts[0] in TENS_ORDINALS:
+            return ordinal(10 * (TENS_ORDINALS.index(parts[0]) + 2))
+    elif len(parts) == 2 and parts[0] in TENS and parts[1] in ORDINAL_WORDS[:9]:
+        tens = 10 * (TENS.index(parts[0]) + 2)
+        return ordinal(tens + ORDINAL_WORDS.index(parts[1]) + 1)
     return None
 
 

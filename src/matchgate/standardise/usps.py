@@ -17,6 +17,9 @@ from functools import cache
 from matchgate.standardise.text import data_rows, numeric_ordinal, ordinal, split_hyphens
 
 __all__ = [
+    "BOX_GROUPS",
+    "DIRECTIONALS",
+    "NAME_WORDS",
     "SUFFIXES_FILE",
     "UNIT_DESIGNATORS",
     "standard_box_group",
@@ -29,7 +32,7 @@ __all__ = [
 
 SUFFIXES_FILE = "usps_street_suffixes.csv"
 
-_DIRECTIONALS = {
+DIRECTIONALS = {
     "N": "N",
     "S": "S",
     "E": "E",
@@ -111,10 +114,10 @@ UNIT_DESIGNATORS = {
 # Name words that people abbreviate or not at will (ST JAMES PL / SAINT JAMES PL).
 # Pub 28 leaves street names unabbreviated; what matters here is that both sides
 # of a comparison end up the same, so the short form is used throughout.
-_NAME_WORDS = {"SAINT": "ST", "MOUNT": "MT", "FORT": "FT"}
+NAME_WORDS = {"SAINT": "ST", "MOUNT": "MT", "FORT": "FT"}
 
 # Rural-route and highway-contract box groups (Pub 28 sections 24x).
-_BOX_GROUPS = {
+BOX_GROUPS = {
     "RR": "RR",
     "R R": "RR",
     "RURAL ROUTE": "RR",
@@ -139,7 +142,7 @@ def _street_types() -> dict[str, str]:
 
 def standard_directional(value: str) -> str | None:
     """N, S, E, W, NE, NW, SE or SW for a directional in any spelling, else None."""
-    return _DIRECTIONALS.get(" ".join(value.split()))
+    return DIRECTIONALS.get(" ".join(value.split()))
 
 
 def standard_street_type(value: str) -> str:
@@ -162,7 +165,7 @@ def unit_identifier(value: str) -> str:
 def standard_box_group(value: str) -> str:
     """RR or HC for a rural route / highway contract group; unknown text passes through."""
     words = " ".join(value.split())
-    return _BOX_GROUPS.get(words, words)
+    return BOX_GROUPS.get(words, words)
 
 
 def standard_street_name(name: str, *, has_type: bool) -> str:
@@ -184,7 +187,7 @@ def standard_street_name(name: str, *, has_type: bool) -> str:
             position += 2
             continue
         word = words[position]
-        standard.append(numeric_ordinal(word) or _NAME_WORDS.get(word, word))
+        standard.append(numeric_ordinal(word) or NAME_WORDS.get(word, word))
         position += 1
     if has_type and len(standard) == 1 and standard[0].isdigit():
         standard[0] = ordinal(int(standard[0]))

@@ -1,0 +1,352 @@
+"""National-scale benchmark: matchgate's stages and the bare Splink floor, per scale.
+
+For each named scale (M, L, XL; see `scale_data.py`) it generates the data if
+absent (under `--data-root`, outside the repository), then runs as separate
+processes, each under a memory cap:
+- `matchgate master load` into a fresh workspace,
+- `matchgate model train` on it,
+- `matchgate verify` of the scale's batch against that workspace,
+- `scale_bare.py`, the bare Splink 5 + DuckDB link job on the same data,
+and records per stage the wall time, the peak resident memory of the whole
+process tree (sampled from /proc every 0.2 s: the process, its workers and
+anything they start) and how it ended. A stage whose tree grows past the cap
+is killed and recorded as `killed_by_cap` with the memory and the last
+progress line it reached; a failed stage is recorded as `failed`; the bench
+goes on with the next stage. After every stage, any process of the stage's
+session still alive is counted (`leftover_processes`) and ended.
+
+Writes `bench/results/scale.json` (results by scale, merged with earlier
+runs) and `bench/results/scale.md`, and prints how each stage grows from one
+scale to the next and each matchgate stage as a ratio to the bare job.
+
+Usage: python bench/scale.py --scale M --scale L [--cap-gb 10] [--stages load,train,verify,bare]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import itertools
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from scale_data import SCALES, is_complete
+
+RESULTS = Path(__file__).parent / "results"
+HERE = Path(__file__).parent
+MATCHGATE = str(Path(sys.executable).with_name("matchgate"))
+PAGE = os.sysconf("SC_PAGE_SIZE")
+STAGES = ("generate", "load", "train", "verify", "bare")
+ORDER = ("S", "M", "L", "XL")
+
+
+def _session_pids(session: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:  # field 6 of stat: the session id
+            pids.append(int(entry))
+    return pids
+
+
+def _rss_bytes(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+                total += int(handle.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+TIMELINE_SECONDS = 5.0
+
+
+def _last_step(log: Path) -> str:
+    """The description of the last progress line a stage wrote (no figures from data)."""
+    try:
+        with log.open("rb") as handle:
+            handle.seek(max(0, log.stat().st_size - 4000))
+            tail = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in tail.replace("\r", "\n").splitlines() if line.strip()]
+    return lines[-1][:60].split("━")[0].strip() if lines else ""
+
+
+def run_stage(
+    name: str, command: list[str], cap_bytes: int, timeout: float, log: Path
+) -> dict[str, Any]:
+    """Run `command` in a session of its own under the memory cap; what it took."""
+    started = time.perf_counter()
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "COLUMNS": "160", "MATCHGATE_USER": "bench"},
+        )
+        peak = 0
+        status = "ok"
+        stop = threading.Event()
+
+        timeline: list[tuple[float, int, str]] = []
+
+        def watch() -> None:
+            nonlocal peak, status
+            next_mark = 0.0
+            while not stop.is_set():
+                rss = _rss_bytes(_session_pids(process.pid))
+                peak = max(peak, rss)
+                elapsed = time.perf_counter() - started
+                if elapsed >= next_mark:
+                    # Where the memory goes: RSS beside the step the stage reports.
+                    timeline.append((round(elapsed), round(rss / 2**20), _last_step(log)))
+                    next_mark = elapsed + TIMELINE_SECONDS
+                if rss > cap_bytes:
+                    status = "killed_by_cap"
+                    os.killpg(process.pid, signal.SIGKILL)
+                    return
+                if time.perf_counter() - started > timeout:
+                    status = "timeout"
+                    os.killpg(process.pid, signal.SIGKILL)
+                    return
+                stop.wait(0.2)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        code = process.wait()
+        stop.set()
+        watcher.join()
+    wall = time.perf_counter() - started
+    leftovers = _session_pids(process.pid)
+    for pid in leftovers:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    if status == "ok" and code != 0:
+        status = "failed"
+    text = log.read_text(encoding="utf-8", errors="replace")
+    lines = [line.strip() for line in text.replace("\r", "\n").splitlines() if line.strip()]
+    result = {
+        "stage": name,
+        "status": status,
+        "exit_code": code,
+        "wall_seconds": round(wall, 1),
+        "peak_rss_mib": round(peak / 2**20),
+        "leftover_processes": len(leftovers),
+        "log": str(log),
+        "timeline": timeline,
+    }
+    if status != "ok":
+        result["last_output"] = lines[-3:]
+    print(f"  {name}: {status} {wall:.1f} s, peak {peak / 2**30:.2f} GiB", flush=True)
+    return result
+
+
+def verify_against_truth(response: Path, truth: Path) -> dict[str, Any]:
+    """Share verified and rejected, against the truth's expected outcome class."""
+    expected = {row["request_id"]: row["expected"] for row in pq.read_table(truth).to_pylist()}
+    counts: dict[str, dict[str, int]] = {}
+    with response.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            by = counts.setdefault(expected.get(row["request_id"], "?"), {})
+            by[row["outcome"]] = by.get(row["outcome"], 0) + 1
+    total = sum(sum(by.values()) for by in counts.values()) or 1
+    verified = sum(by.get("VERIFIED", 0) for by in counts.values())
+    rejected = sum(by.get("REJECTED", 0) for by in counts.values())
+    return {
+        "outcomes_by_expected_class": counts,
+        "share_verified": round(verified / total, 4),
+        "share_expected_verifiable": round(sum(counts.get("VERIFIABLE", {}).values()) / total, 4),
+        "share_rejected": round(rejected / total, 4),
+        "share_expected_rejected": round(sum(counts.get("REJECTED", {}).values()) / total, 4),
+        "verified_but_not_verifiable": counts.get("NOT_VERIFIABLE", {}).get("VERIFIED", 0),
+    }
+
+
+def run_scale(scale: str, args: argparse.Namespace) -> dict[str, Any]:
+    data = args.data_root / scale
+    cap = int(args.cap_gb * 2**30)
+    logs = Path(tempfile.mkdtemp(prefix=f"scale-{scale}-logs-", dir=args.data_root))
+    work = args.data_root / f"{scale}-workspace"
+    stages: dict[str, Any] = {}
+    print(f"scale {scale} (cap {args.cap_gb} GiB)", flush=True)
+    if not is_complete(data):
+        stages["generate"] = run_stage(
+            "generate",
+            [sys.executable, str(HERE / "scale_data.py"), "--scale", scale, "--out", str(data)],
+            cap, args.timeout, logs / "generate.log",
+        )  # fmt: skip
+    summary = json.loads((data / "summary.json").read_text())
+    wanted = args.stages.split(",")
+    if "load" in wanted:
+        subprocess.run(["rm", "-rf", str(work)], check=True)
+        stages["load"] = run_stage(
+            "load",
+            [MATCHGATE, "master", "load", "--taxpayers", str(data / "taxpayers.parquet"),
+             "--addresses", str(data / "addresses.parquet"), "--workspace", str(work)],
+            cap, args.timeout, logs / "load.log",
+        )  # fmt: skip
+    if "train" in wanted:
+        stages["train"] = run_stage(
+            "train", [MATCHGATE, "model", "train", "--workspace", str(work)],
+            cap, args.timeout, logs / "train.log",
+        )  # fmt: skip
+    if "verify" in wanted:
+        response = args.data_root / f"{scale}-response.csv"
+        stages["verify"] = run_stage(
+            "verify",
+            [MATCHGATE, "verify", "--requests", str(data / "requests.parquet"),
+             "--envelope", str(data / "envelope.json"), "--out", str(response),
+             "--workspace", str(work)],
+            cap, args.timeout, logs / "verify.log",
+        )  # fmt: skip
+        if stages["verify"]["status"] == "ok":
+            stages["verify"]["truth"] = verify_against_truth(response, data / "truth.parquet")
+    if "bare" in wanted:
+        stages["bare"] = run_stage(
+            "bare",
+            [sys.executable, str(HERE / "scale_bare.py"), str(data),
+             "--memory-limit", args.bare_memory_limit, "--temp", str(args.data_root)],
+            cap, args.timeout, logs / "bare.log",
+        )  # fmt: skip
+        if stages["bare"]["status"] == "ok":
+            text = Path(stages["bare"]["log"]).read_text()
+            stages["bare"]["summary"] = json.loads(text[text.index("{") :])
+    return {
+        "scale": scale,
+        "taxpayers": summary["taxpayers"],
+        "address_rows": summary["address_rows"],
+        "requests": summary["requests"],
+        "cap_gib": args.cap_gb,
+        "stages": stages,
+    }
+
+
+def _growth(results: dict[str, Any]) -> list[str]:
+    lines = []
+    scales = [s for s in ORDER if s in results]
+    for small, big in itertools.pairwise(scales):
+        size = results[big]["address_rows"] / results[small]["address_rows"]
+        parts = []
+        for stage in ("load", "train", "verify", "bare"):
+            a = results[small]["stages"].get(stage)
+            b = results[big]["stages"].get(stage)
+            if a and b and a["status"] == b["status"] == "ok" and a["wall_seconds"]:
+                parts.append(
+                    f"{stage} x{b['wall_seconds'] / a['wall_seconds']:.1f} time, "
+                    f"x{b['peak_rss_mib'] / max(a['peak_rss_mib'], 1):.1f} memory"
+                )
+        lines.append(f"- {small} -> {big} (x{size:.1f} address rows): " + "; ".join(parts))
+    return lines
+
+
+def _vs_bare(result: dict[str, Any]) -> str:
+    bare = result["stages"].get("bare")
+    if not bare or bare["status"] != "ok":
+        return ""
+    parts = []
+    for stage in ("load", "train", "verify"):
+        own = result["stages"].get(stage)
+        if own and own["status"] == "ok":
+            parts.append(f"{stage} {own['wall_seconds'] / bare['wall_seconds']:.1f}x")
+    total = sum(
+        result["stages"][s]["wall_seconds"]
+        for s in ("load", "train", "verify")
+        if s in result["stages"] and result["stages"][s]["status"] == "ok"
+    )
+    return ", ".join(parts) + f"; load+train+verify {total / bare['wall_seconds']:.1f}x"
+
+
+def write_results(results: dict[str, Any]) -> str:
+    machine = f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs, python "
+    machine += platform.python_version()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "scale.json").write_text(
+        json.dumps({"machine": machine, "results": results}, indent=2) + "\n"
+    )
+    lines = [
+        "# National scale: matchgate's stages and the bare Splink floor",
+        "",
+        f"Machine: {machine}. Measured with `python bench/scale.py` while other work ran on",
+        "the machine (timings are noisy); each stage is a separate process under a memory cap,",
+        "peak RSS is the whole process tree.",
+        "",
+        "| scale | taxpayers | address rows | requests | stage | status | wall s | peak RSS MiB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for scale in (s for s in ORDER if s in results):
+        r = results[scale]
+        for stage in STAGES:
+            s = r["stages"].get(stage)
+            if s is None:
+                continue
+            lines.append(
+                f"| {scale} | {r['taxpayers']:,} | {r['address_rows']:,} | {r['requests']:,} "
+                f"| {stage} | {s['status']} | {s['wall_seconds']} | {s['peak_rss_mib']:,} |"
+            )
+    lines += ["", "Growth from one scale to the next:", "", *_growth(results), ""]
+    lines += ["matchgate's stages as multiples of the bare job's wall time:", ""]
+    for scale in (s for s in ORDER if s in results):
+        ratio = _vs_bare(results[scale])
+        if ratio:
+            lines.append(f"- {scale}: {ratio}")
+    lines.append("")
+    for scale in (s for s in ORDER if s in results):
+        truth = results[scale]["stages"].get("verify", {}).get("truth")
+        if truth:
+            lines.append(
+                f"- {scale} verify vs truth: verified {truth['share_verified']:.1%} "
+                f"(verifiable {truth['share_expected_verifiable']:.1%}), rejected "
+                f"{truth['share_rejected']:.1%} (expected {truth['share_expected_rejected']:.1%}),"
+                f" verified but not verifiable: {truth['verified_but_not_verifiable']}"
+            )
+    text = "\n".join(lines) + "\n"
+    (RESULTS / "scale.md").write_text(text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", action="append", choices=sorted(SCALES), required=True)
+    parser.add_argument("--data-root", type=Path, default=Path("/work/scale-data"))
+    parser.add_argument("--cap-gb", type=float, default=10.0)
+    parser.add_argument("--timeout", type=float, default=3600.0)
+    parser.add_argument("--stages", default="load,train,verify,bare")
+    parser.add_argument("--bare-memory-limit", default="4GB")
+    args = parser.parse_args(argv)
+    args.data_root.mkdir(parents=True, exist_ok=True)
+    existing = RESULTS / "scale.json"
+    results: dict[str, Any] = (
+        json.loads(existing.read_text())["results"] if existing.is_file() else {}
+    )
+    for scale in args.scale:
+        fresh = run_scale(scale, args)
+        old = results.get(scale, {}).get("stages", {})
+        results[scale] = {**fresh, "stages": {**old, **fresh["stages"]}}
+        print(write_results(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Master load: the per-value standardisers that run in worker processes.
+
+In: a batch of raw values as an Arrow table (distinct street lines; the
+name columns of taxpayer rows). Out: the batch's key with the standardised
+columns, as an Arrow table.
+Each function is a plain top-level function so that a "spawn" worker can
+import it; `map_in_processes` runs them over a stream of batches with at most
+a few batches in flight, so memory stays bounded whatever the input size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from multiprocessing.pool import AsyncResult
+from typing import TypeVar
+
+import pyarrow as pa
+
+from matchgate.standardise.records import (
+    standardise_names,
+    street_columns,
+    street_parts_table,
+)
+from matchgate.standardise.streets import parse_streets
+
+T = TypeVar("T")
+
+#: Raw name columns, as the taxpayers file spells them.
+NAME_KEY_COLUMNS = ("first_name", "middle_name", "last_name", "name_suffix")
+
+
+def parse_street_batch(batch: pa.Table) -> pa.Table:
+    """`street` (distinct lines) -> `street` plus the stored street columns, by the parser."""
+    streets = batch.column("street").to_pylist()
+    parts = street_parts_table(parse_streets(streets))
+    return pa.table({"street": batch.column("street"), **street_columns(parts)})
+
+
+def standardise_name_batch(batch: pa.Table) -> pa.Table:
+    """`row_no` and the raw name columns -> `row_no` plus the standardised name columns."""
+    return pa.table({"row_no": batch.column("row_no"), **standardise_names(batch)})
+
+
+def map_in_processes(
+    work: Callable[[pa.Table], pa.Table], batches: Iterable[pa.Table], processes: int
+) -> Iterator[pa.Table]:
+    """`work` over `batches`, in input order, in `processes` spawned workers.
+
+    At most two batches per worker are in flight, so a long stream is never
+    held in memory. Workers are started with "spawn" (forking a process that
+    runs DuckDB or Arrow threads can deadlock the children) and are all ended
+    when the iteration ends or fails: none outlives the load.
+    """
+    if processes <= 1:
+        for batch in batches:
+            yield work(batch)
+        return
+    pool = multiprocessing.get_context("spawn").Pool(processes)
+    try:
+        pending: deque[AsyncResult[pa.Table]] = deque()
+        for batch in batches:
+            pending.append(pool.apply_async(work, (batch,)))
+            if len(pending) >= 2 * processes:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def map_in_threads(
+    work: Callable[[pa.Table], T], batches: Iterable[pa.Table], threads: int
+) -> Iterator[tuple[pa.Table, T]]:
+    """Each batch with `work` of it, in input order, in `threads` threads.
+
+    For work that is Arrow compute (which releases the GIL), threads use every
+    core without the cost of starting processes; at most two batches per
+    thread are in flight.
+    """
+    if threads <= 1:
+        for batch in batches:
+            yield batch, work(batch)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        pending: deque[tuple[pa.Table, Future[T]]] = deque()
+        for batch in batches:
+            pending.append((batch, pool.submit(work, batch)))
+            if len(pending) >= 2 * threads:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
