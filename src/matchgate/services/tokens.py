@@ -25,7 +25,7 @@ from matchgate.agreements.loader import resolve_agreement
 from matchgate.audit.log import NewEvent, append_event
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.uploads import Upload
-from matchgate.errors import InputFileError, InvalidArgument, NotFound
+from matchgate.errors import ErrorCategory, InputFileError, InvalidArgument, NotFound
 from matchgate.services.logins import Principal, digest
 from matchgate.services.workflow import BatchService
 from matchgate.store.database import clock_of
@@ -47,6 +47,8 @@ class TokenScope(StrEnum):
 
 class InvalidToken(PermissionDenied):
     """The token is unknown, revoked or expired."""
+
+    category = ErrorCategory.FORBIDDEN
 
 
 @dataclass(frozen=True)
