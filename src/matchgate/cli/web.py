@@ -72,14 +72,17 @@ def user_password(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Set NAME's web password (prompted, or read from standard input)."""
+    """Set NAME's web password, as NAME or an admin (prompted, or read from standard input)."""
+    settings = settings_for(workspace)
+    acting = actor or settings.user
+    if not acting:
+        raise InvalidArgument("no user given: pass --as USER (NAME itself, or an admin)")
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    settings = settings_for(workspace)
     with build_web_services(settings) as services:
-        services.logins.set_password(name, password, actor=actor or settings.user or name)
+        services.logins.set_password(name, password, actor=acting)
     stdout.print(f"password set for {name}")
 
 

@@ -12,6 +12,7 @@ A failed login says only "wrong name or password", whatever the cause.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ class LoginService:
         self._store = store
         self._policy = policy or LoginPolicy()
         self._hasher = PasswordHasher()
+        self._decoy: str | None = None
 
     def set_password(self, name: str, password: str, *, actor: str | None) -> None:
         """Set a user's web password: the user themself, or an admin (the first, unasked)."""
@@ -115,6 +117,9 @@ class LoginService:
             user = session.get(User, name)
             credential = session.get(WebCredential, name) if user is not None else None
             if user is None or credential is None:
+                # As slow as a wrong password, so the answer's timing does not tell
+                # whether the name exists.
+                self._spend(password)
                 append_event(session, _event(name, "login_failed", cause="unknown"))
                 granted = None
             else:
@@ -122,6 +127,13 @@ class LoginService:
         if granted is None:
             raise LoginFailed()
         return granted
+
+    def _spend(self, password: str) -> None:
+        """Verify against a decoy hash: the time a real check takes, for an unknown name."""
+        if self._decoy is None:
+            self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
+        with contextlib.suppress(VerificationError):
+            self._hasher.verify(self._decoy, password)
 
     def _check(
         self,

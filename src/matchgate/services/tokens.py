@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from matchgate.agreements.loader import resolve_agreement
 from matchgate.audit.log import NewEvent, append_event
@@ -240,27 +241,42 @@ class RequesterService:
         agreement = resolve_agreement(caller.agreement_id)
         self._check_envelope(caller, envelope)
         batch_id = _envelope_batch_id(envelope)
-        with self._store.transaction() as session:
-            claimed = session.get(ApiBatch, batch_id)
-        if claimed is not None and claimed.agency != caller.agency:
-            raise _not_yours(batch_id)
-        if claimed is None and self._exists(batch_id):
-            raise _not_yours(batch_id)
+        self._claim(caller, batch_id)
         summary = self._batches.submit(
             requests, envelope, agreement=agreement, actor=caller.principal.name
         )
-        if claimed is None:
-            with self._store.transaction() as session:
-                if session.get(ApiBatch, summary.batch_id) is None:
-                    session.add(
-                        ApiBatch(
-                            batch_id=summary.batch_id,
-                            agency=caller.agency or "",
-                            agreement_id=caller.agreement_id or "",
-                            token_id=caller.token_id,
-                        )
-                    )
         return _status(summary), not summary.resumed
+
+    def _claim(self, caller: Caller, batch_id: str) -> None:
+        """Record that the batch id is this agency's, first; refuse an id that is not.
+
+        Claiming before submitting makes two identical submissions sent at once
+        the same batch, not a conflict. A claim whose upload then proved bad
+        stays the agency's: its corrected batch may use the id.
+        """
+        with self._store.transaction() as session:
+            unclaimed = session.get(ApiBatch, batch_id) is None
+        if unclaimed and self._exists(batch_id):  # stored by other means (the CLI)
+            raise _not_yours(batch_id)
+        for _ in range(2):
+            try:
+                with self._store.transaction() as session:
+                    claimed = session.get(ApiBatch, batch_id)
+                    if claimed is None:
+                        session.add(
+                            ApiBatch(
+                                batch_id=batch_id,
+                                agency=caller.agency or "",
+                                agreement_id=caller.agreement_id or "",
+                                token_id=caller.token_id,
+                            )
+                        )
+                    elif claimed.agency != caller.agency:
+                        raise _not_yours(batch_id)
+                return
+            except IntegrityError:
+                continue  # claimed by a concurrent call meanwhile: read it again
+        raise _not_yours(batch_id)  # pragma: no cover - a claim is read on the retry
 
     def status(self, caller: Caller, batch_id: str) -> RequesterStatus:
         self._require_own(caller, batch_id)

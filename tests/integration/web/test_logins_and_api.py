@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -114,3 +115,40 @@ def test_a_revoked_token_is_refused(site: Site) -> None:
     tokens.revoke(token_id, actor="ada")
     answer = site.token(site.demo.requester_token).get(f"/api/v1/batches/{site.demo.batch_id}")
     assert answer.status_code == 401
+
+
+@pytest.mark.slow
+def test_two_identical_submissions_at_once_are_one_batch(site: Site) -> None:
+    envelope = json.loads(site.demo.files["envelope"].read_text(encoding="utf-8"))
+    envelope["batch_id"] = "TWICE-AT-ONCE"
+    files = {
+        "requests": ("requests.csv", site.demo.files["requests"].read_bytes()),
+        "envelope": ("envelope.json", json.dumps(envelope).encode()),
+    }
+    requester = site.token(site.demo.requester_token)
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: requester.post("/api/v1/batches", files=files), [1, 2]))
+    assert sorted(a.status_code for a in answers) == [200, 201]
+    assert {a.json()["batch_id"] for a in answers} == {"TWICE-AT-ONCE"}
+
+
+@pytest.mark.slow
+def test_the_accounting_page_is_audited_and_its_csv_has_the_header(site: Site) -> None:
+    aubrey = site.login("aubrey")
+    assert aubrey.get("/accounting?tin=900000001").status_code == 200
+    download = aubrey.get("/accounting.csv?tin=900000001")
+    assert download.text.splitlines()[0].startswith("tin,fields_disclosed,requesting_agency")
+    assert _actions(site).count("accounting_query") == 2
+
+
+@pytest.mark.slow
+def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(site: Site) -> None:
+    client = site.client()
+    client.get("/login")
+    csrf = client.cookies["mg_login_csrf"]
+    answers = [
+        client.post("/login", data={"username": name, "password": "wrong-password", "csrf": csrf})
+        for name in ("nobody-by-this-name", "oscar")
+    ]
+    assert [a.status_code for a in answers] == [401, 401]
+    assert answers[0].text == answers[1].text
