@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench-accuracy bench-speed clean
+.PHONY: demo serve-demo test lint bench-accuracy bench-speed bench-api clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 demo: $(STAMP)
 	$(BIN)/matchgate demo
+
+serve-demo: $(STAMP)
+	$(BIN)/matchgate serve --demo
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -31,6 +34,9 @@ bench-accuracy: $(STAMP)
 
 bench-speed: $(STAMP)
 	$(BIN)/python bench/speed.py
+
+bench-api: $(STAMP)
+	$(BIN)/python bench/api_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

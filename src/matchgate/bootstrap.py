@@ -14,6 +14,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -23,7 +24,11 @@ from matchgate.match.duckdb_engine import DuckDBEngine
 from matchgate.match.port import MatchEngine
 from matchgate.services import Services
 from matchgate.services.auditing import AuditService
+from matchgate.services.insights import InsightService
+from matchgate.services.logins import LoginPolicy, LoginService
+from matchgate.services.tokens import RequesterService, TokenService
 from matchgate.services.trial import TrialService
+from matchgate.services.webapp import WebServices
 from matchgate.services.workflow import BatchService, ReviewService, UserService
 from matchgate.services.workspace import MasterService
 from matchgate.workflow.store import Store, open_store
@@ -37,6 +42,32 @@ def build_services(
     workspace = settings.workspace
     store = open_store(workspace, settings.database_url, clock=clock)
     engine = engine if engine is not None else DuckDBEngine(workspace)
+    return _services(store, engine, clock)
+
+
+def build_web_services(
+    settings: Settings, *, clock: Clock = utc_now, engine: MatchEngine | None = None
+) -> WebServices:
+    """The CLI's use cases plus logins, tokens and the pages' views, over one store."""
+    workspace = settings.workspace
+    store = open_store(workspace, settings.database_url, clock=clock)
+    engine = engine if engine is not None else DuckDBEngine(workspace)
+    core = _services(store, engine, clock)
+    policy = LoginPolicy(
+        max_failures=settings.login_max_failures,
+        lockout=timedelta(minutes=settings.login_lockout_minutes),
+        idle=timedelta(minutes=settings.session_idle_minutes),
+    )
+    return WebServices(
+        core=core,
+        logins=LoginService(store, policy),
+        tokens=TokenService(store),
+        requesters=RequesterService(store, core.batches),
+        insights=InsightService(store),
+    )
+
+
+def _services(store: Store, engine: MatchEngine, clock: Clock) -> Services:
     master = MasterService(store, engine)
     return Services(
         batches=BatchService(store, engine),

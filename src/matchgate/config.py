@@ -29,6 +29,23 @@ class Settings(BaseSettings):
         description="The acting user when --as is not given (MATCHGATE_USER).",
     )
 
+    login_max_failures: int = Field(
+        default=3,
+        ge=1,
+        description="Failed web logins in a row before the account is locked "
+        "(MATCHGATE_LOGIN_MAX_FAILURES).",
+    )
+    login_lockout_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="How long a locked account stays locked (MATCHGATE_LOGIN_LOCKOUT_MINUTES).",
+    )
+    session_idle_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="A web session idle this long is ended (MATCHGATE_SESSION_IDLE_MINUTES).",
+    )
+
     @property
     def workspace(self) -> Workspace:
         return Workspace(self.home)

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from matchgate import __version__
-from matchgate.cli import auditing, render, workflow
+from matchgate.cli import auditing, render, web, workflow
 from matchgate.cli.context import Actor, Home, command
 from matchgate.cli.demo import demo_command, synth_command
 from matchgate.errors import ErrorCategory, MatchgateError
@@ -45,6 +45,9 @@ app.command("accounting")(auditing.accounting_command)
 app.command("remediate")(auditing.remediate_command)
 app.command("purge")(auditing.purge_command)
 app.command("recall")(auditing.recall_command)
+app.command("serve")(web.serve_command)
+app.add_typer(web.token_app, name="token")
+workflow.user_app.command("password")(web.user_password)
 
 stderr = Console(stderr=True)
 stdout = Console()
