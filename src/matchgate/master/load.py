@@ -38,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 
+from matchgate.files import private_folder, private_umask
 from matchgate.master.distinct import (
     SCRATCH_TABLES,
     standardise_names,
@@ -111,6 +112,7 @@ def default_memory_limit() -> str:
     return f"{max(1, min(4, total // 4 >> 30))}GB"
 
 
+@private_umask()
 def load_master(
     taxpayers_path: Path,
     addresses_path: Path,
@@ -140,7 +142,9 @@ def load_master(
     partial = target.with_name(target.name + ".partial")
     scratch = workspace.home / f"{_SCRATCH_PREFIX}{os.getpid()}"
     _remove(partial, scratch, *_abandoned_scratch(workspace))
-    scratch.mkdir(parents=True)
+    # The scratch folder holds the files as filed and DuckDB's spill: 0700,
+    # and everything DuckDB creates in it or beside the master file is 0600.
+    private_folder(scratch)
     try:
         # The files as filed go to a scratch database file (compressed: a
         # national address file is tens of GB uncompressed); the lookup tables

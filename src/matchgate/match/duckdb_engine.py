@@ -6,6 +6,8 @@ to `master/load.py`, training and scoring to `match/engine.py` and
 `match/matcher.py`, model files to `match/model.py`. Connections to the
 master file are opened per operation and closed after it, so an engine can
 live as long as a process (the web app) without holding the file open.
+Every operation that writes (a load, training, scoring that may spill)
+runs under `files.private_umask()`, so what DuckDB creates is 0600.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import duckdb
 
 from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
 from matchgate.errors import WorkspaceError
+from matchgate.files import private_umask
 from matchgate.master.load import file_sha256, load_master, vintage_id_for
 from matchgate.master.summary import MasterSummary
 from matchgate.match.engine import MasterConnection, taxpayer_records, train_model
@@ -65,6 +68,7 @@ class DuckDBEngine:
         model = current_model(self.workspace)
         return None if model is None else self._summary(model)
 
+    @private_umask()
     def train(self, *, seed: int, progress: Progress) -> ModelSummary:
         master = MasterConnection(self.workspace.require_master())
         try:
@@ -86,7 +90,8 @@ class DuckDBEngine:
             return SplinkMatcher(master, self._require_model())
 
         try:
-            yield factory
+            with private_umask():
+                yield factory
         finally:
             for master in opened:
                 master.close()

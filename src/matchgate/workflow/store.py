@@ -65,8 +65,8 @@ def open_store(
     The schema is brought up to date (Alembic) here, once per opening.
     """
     if database_url is None:
-        workspace.ensure()
-        database_url = sqlite_url(workspace.home / "workflow.sqlite")
+        # Created 0600 before SQLite opens it; its journals take the same mode.
+        database_url = sqlite_url(workspace.private_file(workspace.workflow_db))
     engine = make_engine(database_url)
     upgrade(engine)
     return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False), clock=clock)
