@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from matchgate import __version__
-from matchgate.cli import auditing, render, workflow
+from matchgate.cli import auditing, keys, render, workflow
 from matchgate.cli.context import Actor, Home, command
 from matchgate.cli.demo import demo_command, synth_command
 from matchgate.errors import ErrorCategory, MatchgateError
@@ -41,6 +41,7 @@ app.add_typer(workflow.batch_app, name="batch")
 app.add_typer(workflow.review_app, name="review")
 app.add_typer(workflow.user_app, name="user")
 app.add_typer(auditing.audit_app, name="audit")
+app.add_typer(keys.key_app, name="key")
 app.command("accounting")(auditing.accounting_command)
 app.command("remediate")(auditing.remediate_command)
 app.command("purge")(auditing.purge_command)
