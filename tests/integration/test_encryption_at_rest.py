@@ -121,6 +121,17 @@ def test_req37_neither_store_holds_a_tin_in_clear(encrypted: Encrypted) -> None:
     assert sorted(records) == sorted(tins[:5])
 
 
+def test_req37_the_key_itself_is_nowhere_in_the_workspace(encrypted: Encrypted) -> None:
+    key = read_key_file(encrypted.key("first.key"), workspace_home=encrypted.home)
+    holding = [
+        str(p.relative_to(encrypted.home))
+        for p in encrypted.home.rglob("*")
+        if p.is_file() and (key.hex.encode() in p.read_bytes() or key.secret in p.read_bytes())
+    ]
+    assert holding == []
+    assert key.key_id in (encrypted.home / "encryption.json").read_text()
+
+
 def test_req37_without_the_key_the_workspace_is_refused_by_name(encrypted: Encrypted) -> None:
     refused(encrypted.run("user", "list", key=None), "is encrypted at rest")
     refused(encrypted.run("batch", "list", key=None), "set MATCHGATE_KEY_FILE")

@@ -24,6 +24,9 @@ import duckdb
 
 from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.keys import EncryptionPolicy, StoreKey, StoreKeyError
+from matchgate.logs import get_logger
+
+_log = get_logger("master.storage")
 
 OPENSSL = "openssl (DuckDB httpfs extension)"
 EMBEDDED = "mbedtls (DuckDB's embedded module: not securely encrypted, trial only)"
@@ -85,7 +88,9 @@ def attach(
     """Attach ``path`` as ``alias``: encrypted with ``key`` when given; refusals by name."""
     options = ["READ_ONLY"] if read_only else []
     if key is not None:
-        enable_encryption(con, policy, writing=not read_only)
+        module = enable_encryption(con, policy, writing=not read_only)
+        if module == EMBEDDED and not read_only:
+            _log.warning("%s written with %s", path.name, EMBEDDED)
         options.append(f"ENCRYPTION_KEY '{key.hex}'")
     clause = f" ({', '.join(options)})" if options else ""
     try:
