@@ -4,7 +4,10 @@ In: validated `Settings`. Out: `Services`, built once per CLI command or once
 per web process: the workflow store opened once (SQLite in the workspace, or
 PostgreSQL at `MATCHGATE_DATABASE_URL`; its schema brought up to date by
 Alembic here, at start-up, not on every call), the match engine (DuckDB
-in-process, over the workspace's master file and models), and one clock
+in-process, over the workspace's master file and models), both encrypted at
+rest with the key of `MATCHGATE_KEY_FILE` when one is configured (the
+workspace is unlocked here, once, and refused if the key is not its own),
+and one clock
 that every stamp the store writes takes its time from. A test or another
 adapter passes its own clock or engine; nothing is built at import time.
 """
@@ -25,6 +28,7 @@ from matchgate.match.port import MatchEngine
 from matchgate.services import Services
 from matchgate.services.auditing import AuditService
 from matchgate.services.insights import InsightService
+from matchgate.services.keys import KeyService
 from matchgate.services.logins import LoginPolicy, LoginService
 from matchgate.services.tokens import RequesterService, TokenService
 from matchgate.services.trial import TrialService
@@ -39,20 +43,20 @@ def build_services(
     settings: Settings, *, clock: Clock = utc_now, engine: MatchEngine | None = None
 ) -> Services:
     """The use cases over the settings' workflow store and workspace."""
-    workspace = settings.workspace
+    workspace = settings.workspace.unlock(settings.key_file)
     store = open_store(workspace, settings.database_url, clock=clock)
     engine = engine if engine is not None else DuckDBEngine(workspace)
-    return _services(store, engine, clock)
+    return _services(store, engine, clock, workspace)
 
 
 def build_web_services(
     settings: Settings, *, clock: Clock = utc_now, engine: MatchEngine | None = None
 ) -> WebServices:
     """The CLI's use cases plus logins, tokens and the pages' views, over one store."""
-    workspace = settings.workspace
+    workspace = settings.workspace.unlock(settings.key_file)
     store = open_store(workspace, settings.database_url, clock=clock)
     engine = engine if engine is not None else DuckDBEngine(workspace)
-    core = _services(store, engine, clock)
+    core = _services(store, engine, clock, workspace)
     policy = LoginPolicy(
         max_failures=settings.login_max_failures,
         lockout=timedelta(minutes=settings.login_lockout_minutes),
@@ -67,24 +71,25 @@ def build_web_services(
     )
 
 
-def _services(store: Store, engine: MatchEngine, clock: Clock) -> Services:
+def _services(store: Store, engine: MatchEngine, clock: Clock, workspace: Workspace) -> Services:
     master = MasterService(store, engine)
     return Services(
         batches=BatchService(store, engine),
         review=ReviewService(store, engine),
         users=UserService(store),
         master=master,
-        trial=TrialService(engine, master, partial(_scratch_store, clock)),
+        trial=TrialService(engine, master, partial(_scratch_store, clock, workspace)),
         audit=AuditService(store),
+        keys=KeyService(workspace, store, engine),
         closer=store.close,
     )
 
 
 @contextmanager
-def _scratch_store(clock: Clock) -> Iterator[Store]:
-    """A throwaway SQLite workflow store for one trial, removed afterwards."""
+def _scratch_store(clock: Clock, workspace: Workspace) -> Iterator[Store]:
+    """A throwaway SQLite workflow store for one trial (0700, under the workspace's key)."""
     with tempfile.TemporaryDirectory(prefix="matchgate-trial-") as scratch:
-        store = open_store(Workspace(Path(scratch)), clock=clock)
+        store = open_store(Workspace(Path(scratch), workspace.key), clock=clock)
         try:
             yield store
         finally:

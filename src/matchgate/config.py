@@ -28,6 +28,13 @@ class Settings(BaseSettings):
         default=None,
         description="The acting user when --as is not given (MATCHGATE_USER).",
     )
+    key_file: Path | None = Field(
+        default=None,
+        description=(
+            "The key file that encrypts the workspace's stores at rest (MATCHGATE_KEY_FILE); "
+            "kept outside the workspace, 0600."
+        ),
+    )
 
     login_max_failures: int = Field(
         default=3,

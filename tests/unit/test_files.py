@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from matchgate.errors import ErrorCategory, InputFileError
-from matchgate.files import OutputFileError, read_upload, write_atomically
+from matchgate.files import (
+    OutputFileError,
+    create_private_file,
+    private_folder,
+    private_umask,
+    read_upload,
+    write_atomically,
+)
+from matchgate.logs import LOGGER_NAME, configure_file_logging, get_logger
 
 
 def test_an_output_is_written_whole_and_nothing_else_is_left(tmp_path: Path) -> None:
@@ -65,3 +76,74 @@ def test_a_missing_input_is_bad_input_naming_the_path(tmp_path: Path) -> None:
         read_upload(tmp_path / "absent.csv")
     assert caught.value.category is ErrorCategory.BAD_INPUT
     assert caught.value.message == f"{tmp_path / 'absent.csv'}: file not found"
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """Run the test with umask 000: whatever is private is so by its own mode."""
+    previous = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_req37_an_output_is_created_0600_whatever_the_umask(tmp_path: Path) -> None:
+    target = tmp_path / "response.csv"
+    write_atomically(target, b"request_id\r\n")
+    assert mode(target) == 0o600
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_req37_an_output_replacing_an_open_file_is_0600(tmp_path: Path) -> None:
+    target = tmp_path / "accounting.csv"
+    target.write_bytes(b"old")
+    target.chmod(0o644)
+    write_atomically(target, b"new")
+    assert (target.read_bytes(), mode(target)) == (b"new", 0o600)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_req37_private_folders_are_0700_and_an_open_one_is_closed(tmp_path: Path) -> None:
+    fresh = private_folder(tmp_path / "a" / "b")
+    opened = tmp_path / "opened"
+    opened.mkdir(mode=0o755)
+    private_folder(opened)
+    assert (mode(fresh), mode(fresh.parent), mode(opened)) == (0o700, 0o700, 0o700)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_req37_an_engine_file_is_created_empty_and_0600(tmp_path: Path) -> None:
+    path = create_private_file(tmp_path / "workflow.sqlite")
+    assert (path.read_bytes(), mode(path)) == (b"", 0o600)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_req37_the_private_umask_covers_what_others_create_and_is_restored(
+    tmp_path: Path,
+) -> None:
+    with private_umask(), private_umask():  # nested holders: the outer one restores
+        (tmp_path / "journal").write_bytes(b"x")
+        (tmp_path / "spill").mkdir()
+    (tmp_path / "after").write_bytes(b"x")
+    assert (mode(tmp_path / "journal"), mode(tmp_path / "spill")) == (0o600, 0o700)
+    assert mode(tmp_path / "after") == 0o666
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_req37_the_log_file_is_created_0600(tmp_path: Path) -> None:
+    path = tmp_path / "workspace" / "matchgate.log"
+    configure_file_logging(path)
+    try:
+        get_logger("test").info("batch B-1 in_review")
+    finally:
+        for handler in list(logging.getLogger(LOGGER_NAME).handlers):
+            if getattr(handler, "baseFilename", None) == str(path.resolve()):
+                logging.getLogger(LOGGER_NAME).removeHandler(handler)
+                handler.close()
+    assert (mode(path), mode(path.parent)) == (0o600, 0o700)

@@ -19,11 +19,11 @@ import typer
 from rich.console import Console
 
 from matchgate import __version__
-from matchgate.cli import auditing, render, web, workflow
+from matchgate.cli import auditing, keys, render, web, workflow
 from matchgate.cli.context import Actor, Home, command
 from matchgate.cli.demo import demo_command, synth_command
 from matchgate.errors import ErrorCategory, MatchgateError
-from matchgate.files import read_upload, write_atomically
+from matchgate.files import private_umask, read_upload, write_atomically
 from matchgate.services import MasterFiles
 
 app = typer.Typer(
@@ -41,6 +41,7 @@ app.add_typer(workflow.batch_app, name="batch")
 app.add_typer(workflow.review_app, name="review")
 app.add_typer(workflow.user_app, name="user")
 app.add_typer(auditing.audit_app, name="audit")
+app.add_typer(keys.key_app, name="key")
 app.command("accounting")(auditing.accounting_command)
 app.command("remediate")(auditing.remediate_command)
 app.command("purge")(auditing.purge_command)
@@ -144,9 +145,14 @@ EXIT_CODES: Mapping[ErrorCategory, int] = MappingProxyType(
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code; the one place errors become exit codes."""
+    """Run the CLI and return its exit code; the one place errors become exit codes.
+
+    The whole command runs under a private umask: whatever it creates, itself
+    or through an engine, is readable by its owner only (REQ-37).
+    """
     try:
-        app(args=argv, standalone_mode=False)
+        with private_umask():
+            app(args=argv, standalone_mode=False)
     except MatchgateError as exc:
         stderr.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
         return EXIT_CODES[exc.category]

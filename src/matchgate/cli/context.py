@@ -49,7 +49,7 @@ class Command:
 
 def settings_for(home: Path | None) -> Settings:
     settings = load_settings(**({"home": home} if home else {}))
-    configure_file_logging(settings.workspace.home / "matchgate.log")
+    configure_file_logging(settings.workspace.log_file)
     return settings
 
 

@@ -33,6 +33,7 @@ from matchgate.services import (
     Accounting,
     BatchSummary,
     DisposalNotice,
+    KeyStatus,
     MasterSummary,
     ModelSummary,
     ReviewItem,
@@ -253,3 +254,16 @@ def accuracy(console: Console, report: AccuracyReport) -> None:
     table.add_row("reason-code mismatches", str(report.reason_code_mismatches))
     table.add_row("CURRENT/PRIOR errors", str(report.address_match_errors))
     console.print(table)
+
+
+def key_status(status: KeyStatus) -> str:
+    """The workspace's encryption at rest, one fact a line."""
+    key = f"{status.key_id} from {status.key_file}" if status.key_id else "none (not encrypted)"
+    return "\n".join(
+        [
+            f"key: {key}",
+            f"stores in the workspace: {', '.join(status.stores) or '(none yet)'}",
+            f"workflow store: {status.workflow_store}",
+            f"master file: {status.master_store}",
+        ]
+    )

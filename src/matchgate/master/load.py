@@ -38,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 
+from matchgate.files import private_folder, private_umask
 from matchgate.master.distinct import (
     SCRATCH_TABLES,
     standardise_names,
@@ -45,6 +46,7 @@ from matchgate.master.distinct import (
     standardise_streets,
 )
 from matchgate.master.staging import stage_master_files
+from matchgate.master.storage import attach
 from matchgate.master.summary import MasterSummary as MasterSummary
 from matchgate.progress import NullProgress, Progress, Task
 from matchgate.standardise.records import NAME_COLUMNS, STREET_COLUMNS
@@ -111,6 +113,7 @@ def default_memory_limit() -> str:
     return f"{max(1, min(4, total // 4 >> 30))}GB"
 
 
+@private_umask()
 def load_master(
     taxpayers_path: Path,
     addresses_path: Path,
@@ -140,7 +143,9 @@ def load_master(
     partial = target.with_name(target.name + ".partial")
     scratch = workspace.home / f"{_SCRATCH_PREFIX}{os.getpid()}"
     _remove(partial, scratch, *_abandoned_scratch(workspace))
-    scratch.mkdir(parents=True)
+    # The scratch folder holds the files as filed and DuckDB's spill: 0700,
+    # and everything DuckDB creates in it or beside the master file is 0600.
+    private_folder(scratch)
     try:
         # The files as filed go to a scratch database file (compressed: a
         # national address file is tens of GB uncompressed); the lookup tables
@@ -150,7 +155,9 @@ def load_master(
             con.execute(f"SET memory_limit = '{limit}'")
             con.execute(f"SET temp_directory = '{(scratch / 'spill').as_posix()}'")
             con.execute("SET preserve_insertion_order = false")
-            con.execute(f"ATTACH '{(scratch / 'filed.duckdb').as_posix()}' AS filed")
+            # The scratch copy holds the files as filed: encrypted like the master.
+            attach(con, scratch / "filed.duckdb", "filed", key=workspace.key,
+                   policy=workspace.policy)  # fmt: skip
             con.execute("USE filed")
             taxpayer_count, address_count = stage_master_files(
                 con, taxpayers_path, addresses_path, progress
@@ -167,7 +174,7 @@ def load_master(
             # The final tables keep the order their ORDER BY gives (ids, then files).
             con.execute("SET preserve_insertion_order = true")
             with progress.task("Building master tables", total=5) as task:
-                con.execute(f"ATTACH '{partial.as_posix()}' AS master_out")
+                attach(con, partial, "master_out", key=workspace.key, policy=workspace.policy)
                 _join_back(con, task)
                 _drop_scratch(con)
                 con.execute("USE master_out")

@@ -6,19 +6,25 @@ to `master/load.py`, training and scoring to `match/engine.py` and
 `match/matcher.py`, model files to `match/model.py`. Connections to the
 master file are opened per operation and closed after it, so an engine can
 live as long as a process (the web app) without holding the file open.
+Every operation that writes (a load, training, scoring that may spill)
+runs under `files.private_umask()`, so what DuckDB creates is 0600.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
 from matchgate.errors import WorkspaceError
+from matchgate.files import private_umask
+from matchgate.keys import StoreKey
 from matchgate.master.load import file_sha256, load_master, vintage_id_for
+from matchgate.master.storage import attach, crypto_module, reencrypt
 from matchgate.master.summary import MasterSummary
 from matchgate.match.engine import MasterConnection, taxpayer_records, train_model
 from matchgate.match.matcher import SplinkMatcher
@@ -38,11 +44,20 @@ class DuckDBEngine:
     def current_vintage_id(self) -> str | None:
         if not self.workspace.master_db.is_file():
             return None
-        con = duckdb.connect(str(self.workspace.master_db), read_only=True)
+        con = duckdb.connect()
         try:
-            row = next(iter(con.execute("SELECT vintage_id FROM vintage").fetchall()), None)
+            attach(
+                con,
+                self.workspace.master_db,
+                "master",
+                key=self.workspace.key,
+                policy=self.workspace.policy,
+                read_only=True,
+            )
+            rows = con.execute("SELECT vintage_id FROM master.vintage").fetchall()
         finally:
             con.close()
+        row = next(iter(rows), None)
         return str(row[0]) if row else None
 
     def require_vintage_id(self) -> str:
@@ -65,8 +80,9 @@ class DuckDBEngine:
         model = current_model(self.workspace)
         return None if model is None else self._summary(model)
 
+    @private_umask()
     def train(self, *, seed: int, progress: Progress) -> ModelSummary:
-        master = MasterConnection(self.workspace.require_master())
+        master = self._connect(self.workspace.require_master())
         try:
             with progress.task("Training the match model (EM)", total=1) as task:
                 model = train_model(master, seed=seed)
@@ -81,12 +97,13 @@ class DuckDBEngine:
         opened: list[MasterConnection] = []
 
         def factory() -> Matcher:
-            master = MasterConnection(self.workspace.require_master())
+            master = self._connect(self.workspace.require_master())
             opened.append(master)
             return SplinkMatcher(master, self._require_model())
 
         try:
-            yield factory
+            with private_umask():
+                yield factory
         finally:
             for master in opened:
                 master.close()
@@ -94,12 +111,36 @@ class DuckDBEngine:
     def taxpayer_records(self, tins: Sequence[str]) -> Mapping[str, TaxpayerRecord]:
         if not self.workspace.master_db.is_file():
             return {}
-        master = MasterConnection(self.workspace.master_db)
+        master = self._connect(self.workspace.master_db)
         try:
             found = taxpayer_records(master, list(tins))
         finally:
             master.close()
         return {tin: _taxpayer_record(row) for tin, row in found.items()}
+
+    def reencrypt_master(self, new_key: StoreKey) -> Path | None:
+        """The master file re-encrypted with ``new_key``, staged beside it (None: no master)."""
+        if not self.workspace.master_db.is_file():
+            return None
+        staged = self.workspace.staged(self.workspace.master_db)
+        staged.unlink(missing_ok=True)
+        with private_umask():
+            reencrypt(
+                self.workspace.master_db,
+                staged,
+                old=self.workspace.key,
+                new=new_key,
+                policy=self.workspace.policy,
+            )
+        return staged
+
+    def encryption_module(self) -> str:
+        return (
+            f"DuckDB {duckdb.__version__}, AES-256-GCM with {crypto_module(self.workspace.policy)}"
+        )
+
+    def _connect(self, master_db: Path) -> MasterConnection:
+        return MasterConnection(master_db, key=self.workspace.key, policy=self.workspace.policy)
 
     def _require_model(self) -> MatchModel:
         model = current_model(self.workspace)

@@ -21,6 +21,8 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker
 
 from matchgate.errors import ModelError
+from matchgate.keys import TRIAL_POLICY, EncryptionPolicy, StoreKey
+from matchgate.master.storage import attach
 from matchgate.match.model import MatchModel, make_model
 from matchgate.match.settings import (
     COMPARISON_COLUMNS,
@@ -66,13 +68,24 @@ RECORD_COLUMNS = (
 
 
 class MasterConnection:
-    """A DuckDB session over the workspace's master file (read-only)."""
+    """A DuckDB session over the workspace's master file (read-only; decrypted with ``key``)."""
 
-    def __init__(self, master_db: Path, *, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        master_db: Path,
+        *,
+        key: StoreKey | None = None,
+        policy: EncryptionPolicy = TRIAL_POLICY,
+        threads: int | None = None,
+    ) -> None:
         self.con = duckdb.connect()
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
-        self.con.execute(f"ATTACH '{master_db.as_posix()}' AS master (READ_ONLY)")
+        try:
+            attach(self.con, master_db, "master", key=key, policy=policy, read_only=True)
+        except BaseException:
+            self.con.close()
+            raise
         columns = ", ".join(COMPARISON_COLUMNS)
         self.con.execute(f"CREATE VIEW master_records AS SELECT {columns} FROM master.records")
         self.con.execute(

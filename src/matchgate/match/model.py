@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from matchgate.errors import ModelError
+from matchgate.files import write_atomically
 from matchgate.workspace import Workspace
 
 #: Parameters are rounded so that floating-point noise between runs (thread
@@ -61,13 +61,11 @@ def save_model(model: MatchModel, workspace: Workspace) -> Path:
     workspace.ensure()
     path = workspace.models_dir / f"{model.version}.json"
     document = {"version": model.version, "metadata": model.metadata, "settings": model.settings}
-    tmp = path.with_suffix(".json.partial")
-    tmp.write_text(json.dumps(document, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
-    pointer = workspace.current_model_pointer
-    pointer_tmp = pointer.with_suffix(".partial")
-    pointer_tmp.write_text(model.version + "\n", encoding="utf-8")
-    os.replace(pointer_tmp, pointer)
+    text = json.dumps(document, indent=2, sort_keys=True)
+    write_atomically(path, text.encode("utf-8"), what="model file")
+    write_atomically(
+        workspace.current_model_pointer, f"{model.version}\n".encode(), what="model pointer"
+    )
     return path
 
 

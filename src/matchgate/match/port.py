@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Protocol
 
 from matchgate.domain.taxpayers import TaxpayerRecord
+from matchgate.keys import StoreKey
 from matchgate.master.summary import MasterSummary
 from matchgate.pipeline import Matcher
 from matchgate.progress import Progress
@@ -83,4 +84,13 @@ class MatchEngine(Protocol):
 
     def taxpayer_records(self, tins: Sequence[str]) -> Mapping[str, TaxpayerRecord]:
         """The records as filed of these taxpayers (none without a master file)."""
+        ...
+
+    def reencrypt_master(self, new_key: StoreKey) -> Path | None:
+        """The master file re-encrypted with ``new_key``, staged beside the current one
+        for a key rotation to commit (None when no master file is loaded)."""
+        ...
+
+    def encryption_module(self) -> str:
+        """The crypto module the engine writes an encrypted master file with, in words."""
         ...

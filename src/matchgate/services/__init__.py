@@ -19,7 +19,9 @@ use cases are grouped by who uses them:
   (`services/workspace.py`);
 - `trial`: the one-shot `verify` (`services/trial.py`);
 - `audit`: the chain, the accounting, remediation, recall, purge
-  (`services/auditing.py`).
+  (`services/auditing.py`);
+- `keys`: the key that encrypts the workspace's stores at rest, its status
+  and its rotation (`services/keys.py`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from matchgate.audit.remediation import DisposalNotice, Finding
 from matchgate.master.summary import MasterSummary
 from matchgate.match.port import MasterFiles, MatchEngine, ModelSummary
 from matchgate.services.auditing import AuditService
+from matchgate.services.keys import KeyService, KeyStatus, Rotation, create_key
 from matchgate.services.trial import TrialService, VerifyReport
 from matchgate.services.workflow import BatchService, ReviewService, UserService
 from matchgate.services.workspace import MasterService
@@ -55,6 +58,8 @@ __all__ = [
     "Disclosure",
     "DisposalNotice",
     "Finding",
+    "KeyService",
+    "KeyStatus",
     "MasterFiles",
     "MasterService",
     "MasterSummary",
@@ -62,11 +67,13 @@ __all__ = [
     "ModelSummary",
     "ReviewItem",
     "ReviewService",
+    "Rotation",
     "Services",
     "TrialService",
     "UserInfo",
     "UserService",
     "VerifyReport",
+    "create_key",
 ]
 
 
@@ -80,6 +87,7 @@ class Services:
     master: MasterService
     trial: TrialService
     audit: AuditService
+    keys: KeyService
     #: Releases what the services hold (the store's connections).
     closer: Callable[[], None]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +19,16 @@ from matchgate.audit.log import NewEvent, append_event
 from matchgate.clock import Clock, utc_now
 from matchgate.domain.lifecycle import Role
 from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError
-from matchgate.store.database import clock_of, make_engine, session_scope, sqlite_url, upgrade
+from matchgate.keys import StoreKey
+from matchgate.store.database import (
+    clock_of,
+    make_engine,
+    reencrypt_sqlite,
+    session_scope,
+    sqlite_file,
+    sqlite_url,
+    upgrade,
+)
 from matchgate.store.tables import User
 from matchgate.workspace import Workspace
 
@@ -62,14 +72,43 @@ def open_store(
 ) -> Store:
     """The workflow store: PostgreSQL if a URL is given, else SQLite in the workspace.
 
-    The schema is brought up to date (Alembic) here, once per opening.
+    The schema is brought up to date (Alembic) here, once per opening. The
+    SQLite file is encrypted with the workspace's key when it has one.
     """
     if database_url is None:
-        workspace.ensure()
-        database_url = sqlite_url(workspace.home / "workflow.sqlite")
-    engine = make_engine(database_url)
+        # Created 0600 before SQLite opens it; its journals take the same mode.
+        database_url = sqlite_url(workspace.private_file(workspace.workflow_db))
+        engine = make_engine(database_url, key=workspace.key)
+    else:
+        engine = make_engine(database_url)
     upgrade(engine)
     return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False), clock=clock)
+
+
+def stage_reencrypted(
+    store: Store, workspace: Workspace, new_key: StoreKey, event: NewEvent
+) -> Path | None:
+    """The workspace's SQLite store re-encrypted with ``new_key`` and staged, with ``event``.
+
+    The event (the rotation's own audit record) is appended to the staged
+    copy, so it is in the chain exactly when the new store is in force. None
+    when the store is not a file in the workspace (PostgreSQL: its encryption
+    at rest is the server's); the caller records the event there.
+    """
+    path = sqlite_file(store.engine)
+    if path is None or path.resolve() != workspace.workflow_db.resolve():
+        return None
+    staged = workspace.staged(workspace.workflow_db)
+    staged.unlink(missing_ok=True)
+    store.close()
+    reencrypt_sqlite(path, staged, old=workspace.key, new=new_key)
+    rekeyed = make_engine(sqlite_url(staged), key=new_key)
+    try:
+        with session_scope(sessionmaker(rekeyed), clock=store.clock) as session:
+            append_event(session, event)
+    finally:
+        rekeyed.dispose()
+    return staged
 
 
 def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -> UserInfo:
