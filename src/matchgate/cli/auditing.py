@@ -39,6 +39,8 @@ def audit_verify(actor: Actor = None, workspace: Home = None) -> None:
         raise ChainBroken(
             f"audit chain broken at event {report.first_break.seq}: {report.first_break.problem}"
         )
+    if report.tampered_record is not None:
+        raise ChainBroken(f"stored record altered: {report.tampered_record}")
     stdout.print(f"audit chain intact: {report.events:,} events, head {report.head_hash}")
 
 

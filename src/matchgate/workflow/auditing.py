@@ -10,6 +10,7 @@ CSV bytes; the adapter decides where they go.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 
 from matchgate.agreements.schema import Agreement
@@ -25,6 +26,7 @@ from matchgate.audit.log import (
 from matchgate.domain.lifecycle import Role
 from matchgate.errors import InvalidArgument, NotFound
 from matchgate.logs import get_logger
+from matchgate.workflow.integrity import store_problem
 from matchgate.workflow.store import Store, require_role
 
 log = get_logger("audit")
@@ -36,6 +38,10 @@ def verify_audit(store: Store, *, actor: str | None) -> ChainReport:
         report = verify(session)
         broken = report.first_break
         if broken is None:
+            report = replace(report, tampered_record=store_problem(session))
+        if report.tampered_record is not None:
+            log.warning("stored record altered (verified by %s)", actor)
+        elif broken is None:
             append_event(
                 session,
                 NewEvent(

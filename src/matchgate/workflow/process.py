@@ -116,8 +116,9 @@ def _process(
                         events.decision_made(
                             who, batch, rows_by_index[d.row_index], d, agreement, document
                         )
-                        for d in stored
                         if d.outcome != Outcome.REJECTED.value
+                        else events.decision_recorded(who, d)
+                        for d in stored
                     ],
                 )
                 move(batch, BatchState.MATCHED)

@@ -30,6 +30,7 @@ from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError, Not
 from matchgate.logs import get_logger
 from matchgate.store.database import clock_of
 from matchgate.store.tables import Batch, BatchRow, Decision, ReviewAction
+from matchgate.workflow import events
 from matchgate.workflow.store import Store, denied, require_role
 
 log = get_logger("review")
@@ -199,6 +200,7 @@ def decide_review_item(
                         "action": "confirm" if confirm else "deny",
                         "outcome": outcome.value,
                         "note": note.strip(),
+                        "decision_sha256": events.decision_hash(decision),
                     },
                 ),
             )
