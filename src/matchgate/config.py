@@ -29,6 +29,14 @@ class Settings(BaseSettings):
         description="The acting user when --as is not given (MATCHGATE_USER).",
     )
 
+    anchor_key: Path | None = Field(
+        default=None,
+        description=(
+            "The Ed25519 key that signs or checks audit anchors (MATCHGATE_ANCHOR_KEY); "
+            "kept outside the workspace."
+        ),
+    )
+
     @property
     def workspace(self) -> Workspace:
         return Workspace(self.home)

@@ -40,13 +40,14 @@ from matchgate.services.auditing import AuditService
 from matchgate.services.trial import TrialService, VerifyReport
 from matchgate.services.workflow import BatchService, ReviewService, UserService
 from matchgate.services.workspace import MasterService
-from matchgate.workflow.auditing import AuditExport
+from matchgate.workflow.auditing import AnchorCheck, AuditExport
 from matchgate.workflow.review import ReviewItem
 from matchgate.workflow.store import UserInfo
 from matchgate.workflow.stored import BatchSummary
 
 __all__ = [
     "Accounting",
+    "AnchorCheck",
     "AuditExport",
     "AuditService",
     "BatchService",
