@@ -11,23 +11,17 @@ adapter passes its own clock or engine; nothing is built at import time.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import partial
-from pathlib import Path
-
 from matchgate.clock import Clock, utc_now
 from matchgate.config import Settings
 from matchgate.match.duckdb_engine import DuckDBEngine
 from matchgate.match.port import MatchEngine
 from matchgate.services import Services
 from matchgate.services.auditing import AuditService
+from matchgate.services.identity import AgreementService, IdentityService
 from matchgate.services.trial import TrialService
 from matchgate.services.workflow import BatchService, ReviewService, UserService
 from matchgate.services.workspace import MasterService
-from matchgate.workflow.store import Store, open_store
-from matchgate.workspace import Workspace
+from matchgate.workflow.store import open_store
 
 
 def build_services(
@@ -38,23 +32,15 @@ def build_services(
     store = open_store(workspace, settings.database_url, clock=clock)
     engine = engine if engine is not None else DuckDBEngine(workspace)
     master = MasterService(store, engine)
+    agreements = AgreementService(store)
     return Services(
-        batches=BatchService(store, engine),
+        batches=BatchService(store, engine, agreements),
         review=ReviewService(store, engine),
         users=UserService(store),
         master=master,
-        trial=TrialService(engine, master, partial(_scratch_store, clock)),
+        trial=TrialService(store, engine, master, agreements),
         audit=AuditService(store),
+        identity=IdentityService(store),
+        agreements=agreements,
         closer=store.close,
     )
-
-
-@contextmanager
-def _scratch_store(clock: Clock) -> Iterator[Store]:
-    """A throwaway SQLite workflow store for one trial, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="matchgate-trial-") as scratch:
-        store = open_store(Workspace(Path(scratch)), clock=clock)
-        try:
-            yield store
-        finally:
-            store.close()

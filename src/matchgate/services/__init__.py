@@ -17,7 +17,9 @@ use cases are grouped by who uses them:
 - `users`: users and roles;
 - `master`: loading a master-file vintage and training the model, audited
   (`services/workspace.py`);
-- `trial`: the one-shot `verify` (`services/trial.py`);
+- `trial`: the one-shot `verify`, kept in the workspace as a trial (`services/trial.py`);
+- `identity`: the workspace's kind and who acts (proven in production);
+- `agreements`: the agreement registry (`services/identity.py`);
 - `audit`: the chain, the accounting, remediation, recall, purge
   (`services/auditing.py`).
 """
@@ -37,16 +39,19 @@ from matchgate.audit.remediation import DisposalNotice, Finding
 from matchgate.master.summary import MasterSummary
 from matchgate.match.port import MasterFiles, MatchEngine, ModelSummary
 from matchgate.services.auditing import AuditService
+from matchgate.services.identity import AgreementService, IdentityService
 from matchgate.services.trial import TrialService, VerifyReport
 from matchgate.services.workflow import BatchService, ReviewService, UserService
 from matchgate.services.workspace import MasterService
 from matchgate.workflow.auditing import AnchorCheck, AuditExport
+from matchgate.workflow.registry import RegisteredInfo
 from matchgate.workflow.review import ReviewItem
 from matchgate.workflow.store import UserInfo
 from matchgate.workflow.stored import BatchSummary
 
 __all__ = [
     "Accounting",
+    "AgreementService",
     "AnchorCheck",
     "AuditExport",
     "AuditService",
@@ -56,11 +61,13 @@ __all__ = [
     "Disclosure",
     "DisposalNotice",
     "Finding",
+    "IdentityService",
     "MasterFiles",
     "MasterService",
     "MasterSummary",
     "MatchEngine",
     "ModelSummary",
+    "RegisteredInfo",
     "ReviewItem",
     "ReviewService",
     "Services",
@@ -81,6 +88,8 @@ class Services:
     master: MasterService
     trial: TrialService
     audit: AuditService
+    identity: IdentityService
+    agreements: AgreementService
     #: Releases what the services hold (the store's connections).
     closer: Callable[[], None]
 
