@@ -18,6 +18,7 @@ from matchgate.match.port import MatchEngine
 from matchgate.services import Services
 from matchgate.services.auditing import AuditService
 from matchgate.services.identity import AgreementService, IdentityService
+from matchgate.services.safeguards import SafeguardService
 from matchgate.services.trial import TrialService
 from matchgate.services.workflow import BatchService, ReviewService, UserService
 from matchgate.services.workspace import MasterService
@@ -42,5 +43,6 @@ def build_services(
         audit=AuditService(store),
         identity=IdentityService(store),
         agreements=agreements,
+        safeguards=SafeguardService(store),
         closer=store.close,
     )

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from matchgate import __version__
-from matchgate.cli import auditing, registry, render, workflow
+from matchgate.cli import auditing, registry, render, safeguards, workflow
 from matchgate.cli.context import Actor, Home, command
 from matchgate.cli.demo import demo_command, synth_command
 from matchgate.errors import ErrorCategory, MatchgateError
@@ -43,6 +43,8 @@ app.add_typer(workflow.user_app, name="user")
 app.add_typer(auditing.audit_app, name="audit")
 app.add_typer(registry.agreement_app, name="agreement")
 app.command("init")(registry.init_command)
+app.add_typer(safeguards.hold_app, name="hold")
+app.add_typer(safeguards.incident_app, name="incident")
 app.command("accounting")(auditing.accounting_command)
 app.command("remediate")(auditing.remediate_command)
 app.command("purge")(auditing.purge_command)

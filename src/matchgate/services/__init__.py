@@ -20,6 +20,7 @@ use cases are grouped by who uses them:
 - `trial`: the one-shot `verify`, kept in the workspace as a trial (`services/trial.py`);
 - `identity`: the workspace's kind and who acts (proven in production);
 - `agreements`: the agreement registry (`services/identity.py`);
+- `safeguards`: disclosure holds and incidents (`services/safeguards.py`);
 - `audit`: the chain, the accounting, remediation, recall, purge
   (`services/auditing.py`).
 """
@@ -40,6 +41,12 @@ from matchgate.master.summary import MasterSummary
 from matchgate.match.port import MasterFiles, MatchEngine, ModelSummary
 from matchgate.services.auditing import AuditService
 from matchgate.services.identity import AgreementService, IdentityService
+from matchgate.services.safeguards import (
+    HoldInfo,
+    IncidentInfo,
+    IncidentReport,
+    SafeguardService,
+)
 from matchgate.services.trial import TrialService, VerifyReport
 from matchgate.services.workflow import BatchService, ReviewService, UserService
 from matchgate.services.workspace import MasterService
@@ -61,7 +68,10 @@ __all__ = [
     "Disclosure",
     "DisposalNotice",
     "Finding",
+    "HoldInfo",
     "IdentityService",
+    "IncidentInfo",
+    "IncidentReport",
     "MasterFiles",
     "MasterService",
     "MasterSummary",
@@ -70,6 +80,7 @@ __all__ = [
     "RegisteredInfo",
     "ReviewItem",
     "ReviewService",
+    "SafeguardService",
     "Services",
     "TrialService",
     "UserInfo",
@@ -90,6 +101,7 @@ class Services:
     audit: AuditService
     identity: IdentityService
     agreements: AgreementService
+    safeguards: SafeguardService
     #: Releases what the services hold (the store's connections).
     closer: Callable[[], None]
 

@@ -194,3 +194,36 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class DisclosureHold(Base):
+    """A taxpayer no disclosure may be made about (6103(i)(6); REQ-23)."""
+
+    __tablename__ = "disclosure_holds"
+
+    tin: Mapped[str] = mapped_column(String(9), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(120))
+    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Incident(Base):
+    """A possible improper inspection or disclosure, with the Pub 1075 report fields (REQ-40)."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    summary: Mapped[str] = mapped_column(Text)
+    #: When it occurred, as known (free text: a date, a range, "unknown").
+    occurred_at: Mapped[str | None] = mapped_column(String(40))
+    discovered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    discovered_how: Mapped[str] = mapped_column(Text)
+    data_elements: Mapped[str] = mapped_column(Text)
+    #: The number of records involved, or a range.
+    records: Mapped[str] = mapped_column(String(40))
+    location: Mapped[str] = mapped_column(Text)
+    systems: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(Text)
+    opened_by: Mapped[str] = mapped_column(String(120))
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

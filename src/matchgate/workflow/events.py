@@ -142,6 +142,7 @@ def decision_made(
             "model_version": batch.model_version,
             "software_version": __version__,
             "decision_sha256": decision_hash(decision),
+            **({"disclosure_hold": True} if evidence and evidence.disclosure_hold else {}),
             **envelope_facts(document),
         },
     )

@@ -32,6 +32,7 @@ from matchgate.logs import get_logger
 from matchgate.store.database import clock_of
 from matchgate.store.tables import Batch, BatchRow, Decision, ReviewAction, ReviewRecord
 from matchgate.workflow import events
+from matchgate.workflow.holds import HoldConflict, is_held
 from matchgate.workflow.store import Store, denied, require_role
 
 log = get_logger("review")
@@ -257,6 +258,10 @@ def decide_review_item(
                 raise AlreadyDecided(f"batch {batch.batch_id} is {batch.state}, not in_review")
             if decision.outcome != Outcome.PENDING_REVIEW.value:
                 raise AlreadyDecided(f"item {item_id} was already decided ({decision.outcome})")
+            if confirm and is_held(session, decision.tin):
+                raise HoldConflict(
+                    f"item {item_id}: the taxpayer is under a disclosure hold; deny it"
+                )
             outcome = Outcome.VERIFIED if confirm else Outcome.NO_MATCH
             decision.outcome = outcome.value
             if not confirm:

@@ -175,6 +175,19 @@ def require_role(session: Session, actor: str | None, role: Role) -> User:
     return user
 
 
+def require_user(session: Session, actor: str | None) -> User:
+    """The acting user, whatever their roles, if they exist and are not disabled."""
+    user = session.get(User, actor) if actor else None
+    if user is None or user.disabled:
+        raise denied(
+            session,
+            actor or "",
+            {"rule": "a known user"},
+            f"unknown or disabled user {actor!r}" if actor else "no user given",
+        )
+    return user
+
+
 def check_role(store: Store, actor: str | None, role: Role) -> None:
     """Refuse (recorded) unless `actor` holds `role`: for work done outside the store."""
     with store.transaction() as session:
