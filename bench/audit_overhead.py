@@ -65,6 +65,7 @@ def _no_audit() -> Callable[[], None]:
         (submit, "append_event"): submit.append_event,
         (process, "append_events"): process.append_events,
         (events, "decision_made"): events.decision_made,
+        (events, "decision_recorded"): events.decision_recorded,
         (events, "request_rejected"): events.request_rejected,
         (events, "batch_received"): events.batch_received,
     }

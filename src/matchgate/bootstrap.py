@@ -14,12 +14,7 @@ adapter passes its own clock or engine; nothing is built at import time.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from functools import partial
-from pathlib import Path
 
 from matchgate.clock import Clock, utc_now
 from matchgate.config import Settings
@@ -27,9 +22,11 @@ from matchgate.match.duckdb_engine import DuckDBEngine
 from matchgate.match.port import MatchEngine
 from matchgate.services import Services
 from matchgate.services.auditing import AuditService
+from matchgate.services.identity import AgreementService, IdentityService
 from matchgate.services.insights import InsightService
 from matchgate.services.keys import KeyService
 from matchgate.services.logins import LoginPolicy, LoginService
+from matchgate.services.safeguards import SafeguardService
 from matchgate.services.tokens import RequesterService, TokenService
 from matchgate.services.trial import TrialService
 from matchgate.services.webapp import WebServices
@@ -73,24 +70,17 @@ def build_web_services(
 
 def _services(store: Store, engine: MatchEngine, clock: Clock, workspace: Workspace) -> Services:
     master = MasterService(store, engine)
+    agreements = AgreementService(store)
     return Services(
-        batches=BatchService(store, engine),
+        batches=BatchService(store, engine, agreements),
         review=ReviewService(store, engine),
         users=UserService(store),
         master=master,
-        trial=TrialService(engine, master, partial(_scratch_store, clock, workspace)),
+        trial=TrialService(store, engine, master, agreements),
         audit=AuditService(store),
+        identity=IdentityService(store),
+        agreements=agreements,
+        safeguards=SafeguardService(store),
         keys=KeyService(workspace, store, engine),
         closer=store.close,
     )
-
-
-@contextmanager
-def _scratch_store(clock: Clock, workspace: Workspace) -> Iterator[Store]:
-    """A throwaway SQLite workflow store for one trial (0700, under the workspace's key)."""
-    with tempfile.TemporaryDirectory(prefix="matchgate-trial-") as scratch:
-        store = open_store(Workspace(Path(scratch), workspace.key), clock=clock)
-        try:
-            yield store
-        finally:
-            store.close()

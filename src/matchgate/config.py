@@ -53,6 +53,14 @@ class Settings(BaseSettings):
         description="A web session idle this long is ended (MATCHGATE_SESSION_IDLE_MINUTES).",
     )
 
+    anchor_key: Path | None = Field(
+        default=None,
+        description=(
+            "The Ed25519 key that signs or checks audit anchors (MATCHGATE_ANCHOR_KEY); "
+            "kept outside the workspace."
+        ),
+    )
+
     @property
     def workspace(self) -> Workspace:
         return Workspace(self.home)

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import pyarrow as pa
 
 from matchgate.agreements.schema import Agreement
+from matchgate.decide.controls import apply_controls, plausibility_rows
 from matchgate.decide.evidence import RequestFacts, address_from_row, person_from_row
 from matchgate.decide.policy import Candidate, Decision
 from matchgate.decide.recorded import DecisionInputs, thresholds_for
@@ -118,8 +119,14 @@ def verify_batch(
     matcher: Matcher | None,
     *,
     progress: Progress | None = None,
+    holds: Collection[str] = frozenset(),
+    official_prior_rows: int = 0,
 ) -> BatchOutcome:
-    """Decide every request of a batch. `matcher` may be None only for R08 batches."""
+    """Decide every request of a batch. `matcher` may be None only for R08 batches.
+
+    `holds` are the TINs under a disclosure hold (REQ-23); `official_prior_rows`
+    the requesting official's rows in earlier batches this year (REQ-41).
+    """
     progress = progress or NullProgress()
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -156,6 +163,13 @@ def verify_batch(
         thresholds = thresholds_for(agreement)
         reasons = table.column("reason").to_pylist()
         boilerplate = boilerplate_reason_rows(reasons, [not c for c in codes], agreement)
+        plausible = plausibility_rows(
+            _text(table, "case_number"),
+            [not c for c in codes],
+            case_number_max_rows=agreement.case_number_max_rows,
+            official_max_rows=agreement.official_max_rows_per_year,
+            official_prior_rows=official_prior_rows,
+        )
         with progress.task("Deciding", total=len(valid)) as task:
             for index in valid:
                 inputs[index] = DecisionInputs(
@@ -164,7 +178,12 @@ def verify_batch(
                     thresholds=thresholds,
                     boilerplate_reason=index in boilerplate,
                 )
-                decisions[index] = inputs[index].decision()
+                decided = inputs[index].decision()
+                decisions[index] = apply_controls(
+                    decided,
+                    held=decided.tin is not None and decided.tin in holds,
+                    plausibility=plausible.get(index, ()),
+                )
                 task.advance()
         disclosable = (Outcome.VERIFIED, Outcome.PENDING_REVIEW)
         lka = matcher.last_known_addresses(

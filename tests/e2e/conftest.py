@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.workflow_cli import Workflow, spawn_ok
+from e2e.workflow_cli import ADMIN, Workflow, cli_ok, spawn_ok
 from matchgate import demo
 
 TAXPAYERS, REQUESTS, SEED = 1500, 300, 5
@@ -25,14 +25,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def prepared_workspace(tmp_path_factory: pytest.TempPathFactory, world: dict[str, Path]) -> Path:
-    """A workspace with the master file loaded and a model trained (both audited)."""
+    """A workspace with its admin, the master file loaded and a model trained (audited)."""
     home = tmp_path_factory.mktemp("prepared") / "workspace"
+    cli_ok("user", "add", ADMIN, "--role", "admin", "--workspace", home)
     spawn_ok(
         "master", "load",
         "--taxpayers", world["taxpayers"], "--addresses", world["addresses"],
-        "--workspace", home,
+        "--workspace", home, "--as", ADMIN,
     )  # fmt: skip
-    spawn_ok("model", "train", "--workspace", home)
+    spawn_ok("model", "train", "--workspace", home, "--as", ADMIN)
     assert (home / "master.duckdb").is_file()
     assert (home / "workflow.sqlite").is_file()  # the load and the training are audited
     return home

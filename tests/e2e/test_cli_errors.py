@@ -115,9 +115,10 @@ def test_a_master_file_with_a_duplicate_tin_is_refused_and_nothing_is_stored(
         encoding="utf-8",
     )
     workspace = tmp_path / "ws"
+    assert run(["user", "add", "eng", "--role", "operator", "--workspace", str(workspace)]) == 0
     code = run(
         ["master", "load", "--taxpayers", str(taxpayers), "--addresses", str(addresses),
-         "--workspace", str(workspace)]
+         "--workspace", str(workspace), "--as", "eng"]
     )  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2

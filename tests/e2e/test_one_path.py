@@ -1,7 +1,7 @@
 """One path: the one-shot `matchgate verify` and the persistent `batch submit` decide alike.
 
-README: `verify` is "a trial through the same services as `batch submit`,
-with a throwaway workflow store", and decision ids derive from the batch, row,
+README: `verify` is "a trial through the same services as `batch submit`",
+kept in the workspace's own store, and decision ids derive from the batch, row,
 agreement, master vintage and model version, so the same inputs give the
 same decisions and a byte-identical response. `verify` here starts from an
 empty workspace (it loads the master file and trains the model itself, both
@@ -101,6 +101,10 @@ def test_verify_again_is_byte_identical_and_does_not_retrain(
         batches = con.execute("SELECT count(*) FROM batches").fetchone()
     finally:
         con.close()
-    # The first run loaded and trained, audited under its user; the second did neither.
-    assert events == [("master_loaded", ANALYST), ("model_trained", ANALYST)]
-    assert batches == (0,), "a trial keeps its batch in a throwaway store"
+    # The first run loaded, trained, decided and released the trial, audited under its
+    # user; the second gave the stored trial back and did none of it again.
+    assert {actor for _, actor in events} == {ANALYST}
+    actions = [action for action, _ in events]
+    for once in ("master_loaded", "model_trained", "batch_received", "batch_released"):
+        assert actions.count(once) == 1, once
+    assert batches == (1,), "the trial is kept in the workspace's own store"

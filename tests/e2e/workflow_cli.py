@@ -150,7 +150,7 @@ class Workflow:
         return ("--workspace", str(self.home))
 
     def add_users(self) -> None:
-        cli_ok("user", "add", ADMIN, "--role", "admin", *self.ws)
+        """The people of the workflow (the prepared workspace already has its admin)."""
         for name, role in ((OPERATOR, "operator"), (OFFICER, "officer"), (APPROVER, "approver")):
             cli_ok("user", "add", name, "--role", role, "--as", ADMIN, *self.ws)
 

@@ -85,11 +85,11 @@ def encrypted(tmp_path_factory: pytest.TempPathFactory) -> Encrypted:
     ws = Encrypted(tmp_path_factory.mktemp("atrest"))
     cli_ok("key", "create", ws.key("first.key"), "--workspace", ws.home)
     key = ws.key("first.key")
-    ws.ok("master", "load", "--taxpayers", ws.world["taxpayers"],
-          "--addresses", ws.world["addresses"], key=key)  # fmt: skip
-    ws.ok("model", "train", key=key)
     ws.ok("user", "add", ADMIN, "--role", "admin", key=key)
     ws.ok("user", "add", OPERATOR, "--role", "operator", "--as", ADMIN, key=key)
+    ws.ok("master", "load", "--taxpayers", ws.world["taxpayers"],
+          "--addresses", ws.world["addresses"], "--as", OPERATOR, key=key)  # fmt: skip
+    ws.ok("model", "train", "--as", OPERATOR, key=key)
     ws.ok("batch", "submit", ws.world["requests"], "--envelope", ws.world["envelope"],
           "--as", OPERATOR, key=key)  # fmt: skip
     return ws
@@ -219,9 +219,9 @@ def test_req37_rotation_from_no_key_encrypts_a_workspace_written_in_clear(
     tmp_path: Path,
 ) -> None:
     ws = Encrypted(tmp_path)
+    ws.ok("user", "add", ADMIN, "--role", "admin", "--role", "operator", key=None)
     ws.ok("master", "load", "--taxpayers", ws.world["taxpayers"],
-          "--addresses", ws.world["addresses"], key=None)  # fmt: skip
-    ws.ok("user", "add", ADMIN, "--role", "admin", key=None)
+          "--addresses", ws.world["addresses"], "--as", ADMIN, key=None)  # fmt: skip
     tins = ws.tins()
     assert any(t.encode() in ws.store_bytes()["master.duckdb"] for t in tins)  # in clear
 

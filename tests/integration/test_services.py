@@ -2,12 +2,14 @@
 
 `bootstrap.build_services(settings)` opens the workflow store once, takes the
 clock and the engine it is given, and returns the use cases. The one-shot
-`verify` audits its master-file load and its training in the workspace's
-store under the acting user, and keeps its batch in a throwaway store.
+`verify` audits its master-file load, its training, its batch, every decision
+and the response it writes in the workspace's store under the acting user,
+marked trial.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -137,28 +139,47 @@ def trial(services: Services, folder: Path) -> tuple[int, list[str]]:
     return len(rows) - 1, [row.outcome.value for row in report.outcome.rows]
 
 
-def test_verify_audits_its_load_and_training_under_the_acting_user(
+def test_row01_verify_leaves_its_every_step_in_the_workspace_chain(
     services: Services, engine: FakeEngine, tmp_path: Path
 ) -> None:
+    """Issue row 1: a trial `verify` is no disclosure path outside the chain."""
     answered, outcomes = trial(services, tmp_path)
 
     assert (answered, outcomes) == (3, ["NO_MATCH"] * 3)
     assert engine.calls == ["load", "train", "match"]
     stamp = "2025-08-04T09:30:00.000000Z"
-    assert audit_trail(tmp_path) == [
-        ("master_loaded", "analyst", stamp),
-        ("model_trained", "analyst", stamp),
+    trail = audit_trail(tmp_path)
+    assert {at for _, _, at in trail} == {stamp}
+    assert {actor for _, actor, _ in trail} == {"analyst"}
+    assert [action for action, _, _ in trail] == [
+        "user_roles_changed",  # the trial's operator, marked trial
+        "agreement_registered",  # the agreement the batch came under
+        "master_loaded",
+        "model_trained",
+        "batch_received",
+        *["decision_made"] * 3,
+        "batch_approved",
+        "batch_released",
     ]
-    assert query(tmp_path, "SELECT count(*) FROM batches") == [(0,)], "kept in a throwaway store"
+    assert query(tmp_path, "SELECT trial, state, released_by FROM batches") == [
+        (1, "released", "analyst")
+    ]
+    (released,) = query(
+        tmp_path, "SELECT payload FROM audit_events WHERE action = 'batch_released'"
+    )
+    payload = json.loads(str(released[0]))
+    (stored,) = query(tmp_path, "SELECT content FROM responses")
+    assert payload["trial"] is True
+    assert payload["response_sha256"] == hashlib.sha256(bytes(stored[0])).hexdigest()
 
 
-def test_verify_again_loads_and_trains_nothing(
+def test_verify_again_loads_trains_and_matches_nothing(
     services: Services, engine: FakeEngine, tmp_path: Path
 ) -> None:
-    trial(services, tmp_path)
-    trial(services, tmp_path)
-    assert engine.calls == ["load", "train", "match", "match"]
-    assert [action for action, _, _ in audit_trail(tmp_path)] == ["master_loaded", "model_trained"]
+    first = trial(services, tmp_path)
+    assert trial(services, tmp_path) == first  # the stored trial, as it was decided
+    assert engine.calls == ["load", "train", "match"]
+    assert query(tmp_path, "SELECT count(*) FROM batches") == [(1,)]
 
 
 def test_an_invalid_envelope_never_touches_the_engine(
@@ -175,7 +196,9 @@ def test_an_invalid_envelope_never_touches_the_engine(
     )
     assert [row.codes for row in report.outcome.rows] == [(ReasonCode.ENVELOPE_INVALID,)] * 2
     assert engine.calls == []
-    assert audit_trail(tmp_path) == []
+    actions = [action for action, _, _ in audit_trail(tmp_path)]
+    assert "master_loaded" not in actions and "model_trained" not in actions
+    assert actions.count("decision_recorded") == 2  # the rejected rows are in the chain too
 
 
 def test_the_store_is_migrated_once_when_the_services_are_built(

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
 
 from factories import envelope_check, reference_agreement, request_row, requests_table
+from matchgate.bootstrap import build_services
+from matchgate.config import Settings
 from matchgate.decide.evidence import RequestFacts
 from matchgate.decide.policy import Candidate
 from matchgate.disclose.minimise import RESPONSE_COLUMNS, LastKnownAddress
@@ -194,3 +199,32 @@ def test_the_review_queue_shows_each_candidates_record_as_filed(
         shown = [r.tin for r in item.candidate_records]
         assert shown == [c.tin for c in item.evidence.candidates]
         assert all(r.last_name and r.addresses for r in item.candidate_records)
+
+
+def test_row01_every_address_a_trial_writes_is_in_the_chain_and_the_accounting(
+    world: World, tmp_path: Path
+) -> None:
+    """Issue row 1: `verify` is no disclosure path outside the chain and the accounting."""
+    home = tmp_path / "workspace"
+    shutil.copytree(world.workspace.home, home)
+    disclosed = {
+        row["decision_id"]
+        for row in csv.DictReader(io.StringIO(world.response.decode("utf-8")))
+        if row["lka_street"]
+    }
+    assert disclosed, "the synthetic batch should disclose some addresses"
+    settings = Settings(home=home, database_url=None, user=None)
+    with build_services(settings) as services:
+        services.users.add("aud-admin", [Role.ADMIN], actor=None)
+        found = services.audit.accounting(actor="aud-admin").disclosures
+        report = services.audit.verify(actor="aud-admin")
+        export = b"".join(services.audit.export(actor="aud-admin"))
+    assert disclosed <= {d.decision_id for d in found}
+    assert {d.kind for d in found} == {"trial"}
+    assert report.first_break is None and report.tampered_record is None
+    events = [json.loads(line) for line in export.decode("utf-8").splitlines()[:-1]]
+    (released,) = [e for e in events if e["action"] == "batch_released"]
+    assert released["payload"]["response_sha256"] == hashlib.sha256(world.response).hexdigest()
+    assert released["payload"]["trial"] is True
+    in_chain = {e["decision_id"] for e in events if e["action"] == "decision_made"}
+    assert disclosed <= in_chain

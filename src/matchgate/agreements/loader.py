@@ -31,6 +31,7 @@ __all__ = [
     "builtin_agreement",
     "load_agreement",
     "parse_agreement",
+    "parse_agreement_bytes",
     "resolve_agreement",
 ]
 
@@ -75,6 +76,17 @@ def load_agreement(path: Path) -> Agreement:
     except OSError as exc:
         raise AgreementError(f"agreement file {path}: cannot be read ({exc.strerror})") from None
     return parse_agreement(text, source=str(path))
+
+
+def parse_agreement_bytes(data: bytes, *, source: str) -> Agreement:
+    """Validate an agreement that arrived as bytes (an upload); errors name ``source``."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AgreementError(
+            f"agreement file {source}: not UTF-8 (byte offset {exc.start})"
+        ) from None
+    return parse_agreement(text, source=source)
 
 
 def parse_agreement(text: str, *, source: str) -> Agreement:

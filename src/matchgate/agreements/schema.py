@@ -48,6 +48,9 @@ RequirableField = Literal[
 ]
 REQUIRABLE_FIELDS: tuple[str, ...] = get_args(RequirableField)
 
+#: Optional keys added later: absent from `document()` while unset (see there).
+_ADDED_KEYS = ("case_number_max_rows", "official_max_rows_per_year")
+
 _TITLE_26 = 26  # the Internal Revenue Code: 6103(i)(2) is for *non-tax* criminal statutes
 
 
@@ -107,6 +110,10 @@ class Agreement(_Strict):
     quota_per_batch: int | None = Field(ge=1)
     boilerplate_reason_max_share: float = Field(gt=0.0, le=1.0)
     boilerplate_reason_min_rows: int = Field(ge=1)
+    # REQ-41: more rows than this under one case number go to review (None: no limit).
+    case_number_max_rows: int | None = Field(default=None, ge=1)
+    # REQ-41: rows per requesting official per calendar year beyond this go to review.
+    official_max_rows_per_year: int | None = Field(default=None, ge=1)
     match: MatchPolicy
     # Empty = the agreement only confirms (VERIFIED) and discloses nothing.
     disclose: tuple[DisclosableField, ...]
@@ -129,8 +136,17 @@ class Agreement(_Strict):
         return names
 
     def document(self) -> dict[str, Any]:
-        """The agreement as a JSON-ready mapping (defaults filled in), the input of the hash."""
-        return self.model_dump(mode="json")
+        """The agreement as a JSON-ready mapping (defaults filled in), the input of the hash.
+
+        Keys added after agreements were first stored are left out while they
+        hold their default, so that an agreement that does not use them keeps
+        the hash (and its batches the decision ids) it always had.
+        """
+        document = self.model_dump(mode="json")
+        for key in _ADDED_KEYS:
+            if document.get(key) is None:
+                document.pop(key, None)
+        return document
 
     @cached_property
     def content_hash(self) -> str:

@@ -45,6 +45,8 @@ class Disclosure:
     batch_id: str
     request_id: str
     decision_id: str
+    #: `trial` for a one-shot `verify` (released without review), else `workflow`.
+    kind: str = "workflow"
 
 
 COLUMNS = tuple(f.name for f in fields(Disclosure))
@@ -130,6 +132,7 @@ def disclosures(
                 batch_id=batch.batch_id,
                 request_id=decision.request_id,
                 decision_id=decision.decision_id,
+                kind="trial" if batch.trial else "workflow",
             )
         )
     return found

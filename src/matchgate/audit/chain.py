@@ -83,3 +83,13 @@ def verify_chain(
             return ChainBreak(event.seq, "content does not match its hash (edited)")
         expected_previous, expected_seq = stored_hash, expected_seq + 1
     return None
+
+
+def record_hash(fields: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of a stored record's fields in canonical JSON.
+
+    The chain carries this hash for every decision row (and the release event
+    the response's own SHA-256), so an edit to a row the chain only points at
+    is detected as surely as an edit to an event.
+    """
+    return hashlib.sha256(canonical_json(dict(fields)).encode("utf-8")).hexdigest()

@@ -122,6 +122,8 @@ class ChainReport:
     head_seq: int
     head_hash: str
     first_break: ChainBreak | None
+    #: A stored decision or response the (intact) chain does not vouch for.
+    tampered_record: str | None = None
 
 
 def verify(session: Session) -> ChainReport:

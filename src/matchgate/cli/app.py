@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from matchgate import __version__
-from matchgate.cli import auditing, keys, render, web, workflow
+from matchgate.cli import auditing, keys, registry, render, safeguards, web, workflow
 from matchgate.cli.context import Actor, Home, command
 from matchgate.cli.demo import demo_command, synth_command
 from matchgate.errors import ErrorCategory, MatchgateError
@@ -42,6 +42,10 @@ app.add_typer(workflow.review_app, name="review")
 app.add_typer(workflow.user_app, name="user")
 app.add_typer(auditing.audit_app, name="audit")
 app.add_typer(keys.key_app, name="key")
+app.add_typer(registry.agreement_app, name="agreement")
+app.command("init")(registry.init_command)
+app.add_typer(safeguards.hold_app, name="hold")
+app.add_typer(safeguards.incident_app, name="incident")
 app.command("accounting")(auditing.accounting_command)
 app.command("remediate")(auditing.remediate_command)
 app.command("purge")(auditing.purge_command)
@@ -107,15 +111,15 @@ def verify(
     workspace: Home = None,
     actor: Actor = None,
 ) -> None:
-    """Verify one batch end to end: load, train if needed, decide, respond."""
+    """Verify one batch end to end as a trial: load, train if needed, decide, respond."""
     master = MasterFiles(taxpayers, addresses) if taxpayers and addresses else None
     with command(workspace) as cmd:
-        terms = cmd.services.agreement(agreement)
+        terms = cmd.services.agreement(agreement) if agreement is not None else None
         report = cmd.services.trial.verify(
             read_upload(requests),
             read_upload(envelope),
             agreement=terms,
-            actor=cmd.actor(actor),
+            actor=cmd.actor(actor) or cmd.os_login(),
             master=master,
             progress=render.RichProgress(stderr),
         )

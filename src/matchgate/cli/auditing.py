@@ -7,6 +7,7 @@ here, whole or not at all, after the use case has returned.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -14,9 +15,19 @@ import typer
 from rich.console import Console
 
 from matchgate.cli import render
-from matchgate.cli.context import Actor, Home, Since, Until, command, date_option, start_of
+from matchgate.cli.context import (
+    Actor,
+    Command,
+    Home,
+    Since,
+    Until,
+    command,
+    date_option,
+    start_of,
+)
 from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError
-from matchgate.files import write_atomically
+from matchgate.files import OutputFileError, read_bytes, write_atomically
+from matchgate.services import AnchorCheck
 
 audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
 stdout = Console()
@@ -30,15 +41,89 @@ class ChainBroken(MatchgateError):
     category = ErrorCategory.TAMPERED
 
 
-@audit_app.command("verify")
-def audit_verify(actor: Actor = None, workspace: Home = None) -> None:
-    """Recompute the chain; name the first broken link (exit 6) if there is one."""
+KeyFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--key",
+        help="Ed25519 key file, kept outside the workspace (default: MATCHGATE_ANCHOR_KEY).",
+    ),
+]
+
+
+def _key_path(given: Path | None, cmd: Command) -> Path:
+    """The anchor key's path: given, or from the settings; never inside the workspace."""
+    path = given or cmd.settings.anchor_key
+    if path is None:
+        raise InvalidArgument("no anchor key: pass --key FILE or set MATCHGATE_ANCHOR_KEY")
+    home = cmd.settings.workspace.home.resolve()
+    if path.resolve().is_relative_to(home):
+        raise InvalidArgument(
+            f"--key {path}: the anchor key must be kept outside the workspace {home}"
+        )
+    return path
+
+
+@audit_app.command("keygen")
+def audit_keygen(
+    out: Annotated[Path, typer.Option(help="Private key file to create (0600); also OUT.pub.")],
+    workspace: Home = None,
+) -> None:
+    """Create an Ed25519 key pair for signing audit anchors (outside the workspace)."""
     with command(workspace) as cmd:
-        report = cmd.services.audit.verify(actor=cmd.actor(actor))
+        path = _key_path(out, cmd)
+        private, public = cmd.services.audit.new_anchor_key()
+    public_path = path.with_name(path.name + ".pub")
+    for target, content, mode in ((path, private, 0o600), (public_path, public, 0o644)):
+        try:
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            raise InvalidArgument(f"{target} exists: an anchor key is never overwritten") from None
+        except OSError as exc:
+            raise OutputFileError(f"cannot write {target}: {exc.strerror or exc}") from None
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+    stdout.print(f"anchor key written to {path} (public key {public_path})")
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    out: Annotated[Path, typer.Option(help="Anchor file to write (keep it elsewhere).")],
+    key: KeyFile = None,
+    actor: Actor = None,
+    workspace: Home = None,
+) -> None:
+    """Sign the chain's head with the anchor key; `audit verify --anchor` checks against it."""
+    with command(workspace) as cmd:
+        path = _key_path(key, cmd)
+        document = cmd.services.audit.anchor(
+            read_bytes(path), key_source=str(path), actor=cmd.actor(actor)
+        )
+    write_atomically(out, document, what="audit anchor")
+    stdout.print(f"audit anchor written to {out}")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    anchor: Annotated[
+        Path | None, typer.Option(help="Also check the chain against this signed head.")
+    ] = None,
+    key: KeyFile = None,
+    actor: Actor = None,
+    workspace: Home = None,
+) -> None:
+    """Recompute the chain and every decision and response it vouches for (exit 6 if altered)."""
+    with command(workspace) as cmd:
+        check = None
+        if anchor is not None:
+            path = _key_path(key, cmd)
+            check = AnchorCheck(read_bytes(anchor), str(anchor), read_bytes(path), str(path))
+        report = cmd.services.audit.verify(actor=cmd.actor(actor), anchor=check)
     if report.first_break is not None:
         raise ChainBroken(
             f"audit chain broken at event {report.first_break.seq}: {report.first_break.problem}"
         )
+    if report.tampered_record is not None:
+        raise ChainBroken(f"stored record altered: {report.tampered_record}")
     stdout.print(f"audit chain intact: {report.events:,} events, head {report.head_hash}")
 
 

@@ -4,7 +4,8 @@ A handler opens `command(workspace)` once: the settings are loaded (the
 `--workspace` option over `MATCHGATE_HOME`), the workspace's application log
 is attached, and `bootstrap.build_services` builds the use cases, which are
 closed when the handler is done. The acting user is `--as`, else
-`MATCHGATE_USER`.
+`MATCHGATE_USER`, in a trial workspace; in a production workspace both are
+refused and the user bound to the operating-system account acts.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from typing import Annotated
 
 import typer
 
+from matchgate import osaccount
 from matchgate.bootstrap import build_services
 from matchgate.config import Settings, load_settings
+from matchgate.domain.identity import Claim
 from matchgate.errors import InvalidArgument
 from matchgate.logs import configure_file_logging
 from matchgate.services import Services
@@ -28,7 +31,11 @@ Home = Annotated[
     Path | None, typer.Option("--workspace", help="Workspace folder (default: MATCHGATE_HOME).")
 ]
 Actor = Annotated[
-    str | None, typer.Option("--as", help="Act as this user (default: MATCHGATE_USER).")
+    str | None,
+    typer.Option(
+        "--as",
+        help="Act as this user (default: MATCHGATE_USER); trial workspaces only.",
+    ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Since = Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD), inclusive.")]
@@ -43,8 +50,18 @@ class Command:
     services: Services
 
     def actor(self, given: str | None) -> str | None:
-        """The acting user: `--as`, else MATCHGATE_USER."""
-        return given or self.settings.user
+        """The acting user: `--as`, else MATCHGATE_USER (trial); the OS account (production).
+
+        In a production workspace any claimed name is refused and the user
+        bound to the operating-system account running the command acts.
+        """
+        claim = Claim(given, "--as") if given else Claim(self.settings.user, "MATCHGATE_USER")
+        return self.services.identity.resolve(claim, osaccount.current_account())
+
+    @staticmethod
+    def os_login() -> str:
+        """The operating-system login running this command."""
+        return osaccount.current_account().login
 
 
 def settings_for(home: Path | None) -> Settings:

@@ -36,6 +36,7 @@ from matchgate.services import (
     KeyStatus,
     MasterSummary,
     ModelSummary,
+    RegisteredInfo,
     ReviewItem,
     UserInfo,
     VerifyReport,
@@ -194,16 +195,69 @@ def review_queue(console: Console, items: Sequence[ReviewItem], *, as_json: bool
     console.print(table)
 
 
+def _user_line(info: UserInfo) -> str:
+    bound = f" (OS account {info.os_user})" if info.os_user else ""
+    off = " [disabled]" if info.disabled else ""
+    return f"{info.name}: {','.join(info.roles)}{bound}{off}"
+
+
 def user(console: Console, info: UserInfo) -> None:
-    console.print(f"user {info.name}: {','.join(info.roles)}")
+    console.print(f"user {_user_line(info)}", highlight=False, markup=False)
 
 
 def users(console: Console, infos: Sequence[UserInfo], *, as_json: bool) -> None:
     if as_json:
-        print_json(console, [{"name": u.name, "roles": list(u.roles)} for u in infos])
+        print_json(
+            console,
+            [
+                {
+                    "name": u.name,
+                    "roles": list(u.roles),
+                    "os_user": u.os_user,
+                    "disabled": u.disabled,
+                }
+                for u in infos
+            ],
+        )
         return
     for u in infos:
-        console.print(f"{u.name}: {','.join(u.roles)}")
+        console.print(_user_line(u), highlight=False, markup=False)
+
+
+def agreements(console: Console, infos: Sequence[RegisteredInfo], *, as_json: bool) -> None:
+    """The registry: every version of every agreement."""
+    if as_json:
+        print_json(console, [i.as_json() for i in infos])
+        return
+    table = Table(title="Registered agreements")
+    for column in ("agreement", "version", "content hash", "state", "registered by", "title"):
+        table.add_column(column, overflow="fold")
+    for i in infos:
+        table.add_row(
+            i.agreement_id,
+            str(i.version),
+            i.content_hash,
+            "suspended" if i.suspended else "active",
+            i.registered_by,
+            i.title,
+        )
+    console.print(table)
+
+
+def agreement(console: Console, info: RegisteredInfo, *, as_json: bool) -> None:
+    """One registered agreement: its registry facts and the document as registered."""
+    if as_json:
+        print_json(console, {**info.as_json(), "document": info.document})
+        return
+    state = "suspended" if info.suspended else "active"
+    console.print(
+        f"agreement {info.agreement_id} version {info.version} ({state}), "
+        f"sha256 {info.content_hash}, registered by {info.registered_by or '-'} "
+        f"at {info.registered_at.isoformat()}",
+        highlight=False,
+        markup=False,
+    )
+    console.print_json(json.dumps(info.document, sort_keys=True))
 
 
 def accounting(console: Console, found: Accounting, *, yearly: bool) -> None:

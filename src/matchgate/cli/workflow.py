@@ -29,14 +29,17 @@ stdout = Console()
 def submit(
     requests: Annotated[Path, typer.Argument(help="Request batch (CSV, Parquet, JSONL).")],
     envelope: Annotated[Path, typer.Option(help="Batch envelope (JSON).")],
-    agreement: Annotated[Path | None, typer.Option(help="Agreement YAML.")] = None,
+    agreement: Annotated[
+        Path | None,
+        typer.Option(help="Agreement YAML (trial workspaces; registered on the way)."),
+    ] = None,
     actor: Actor = None,
     workspace: Home = None,
     as_json: AsJson = False,
 ) -> None:
     """Submit a batch (again: resumes it) and process it up to review."""
     with command(workspace) as cmd:
-        terms = cmd.services.agreement(agreement)
+        terms = cmd.services.agreement(agreement) if agreement is not None else None
         summary = cmd.services.batches.submit(
             read_upload(requests), read_upload(envelope), agreement=terms, actor=cmd.actor(actor)
         )
@@ -122,16 +125,47 @@ def review_decide(
     stdout.print(f"{item_id}: {outcome.value}")
 
 
+Roles = Annotated[list[Role], typer.Option("--role", help="A role (repeat for several).")]
+
+
 @user_app.command("add")
 def user_add(
     name: str,
-    role: Annotated[list[Role], typer.Option(help="A role (repeat for several).")],
+    role: Roles,
+    os_user: Annotated[
+        str | None,
+        typer.Option(help="Bind to this OS login (required in production; one user per login)."),
+    ] = None,
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Add a user (the first user needs no --as; later ones need an admin)."""
+    """Add a user (admin; in a trial the first user needs no --as)."""
     with command(workspace) as cmd:
-        info = cmd.services.users.add(name, role, actor=cmd.actor(actor))
+        info = cmd.services.users.add(name, role, actor=cmd.actor(actor), os_user=os_user)
+    render.user(stdout, info)
+
+
+@user_app.command("grant")
+def user_grant(name: str, role: Roles, actor: Actor = None, workspace: Home = None) -> None:
+    """Give a user roles (admin), audited."""
+    with command(workspace) as cmd:
+        info = cmd.services.users.grant(name, role, actor=cmd.actor(actor))
+    render.user(stdout, info)
+
+
+@user_app.command("revoke")
+def user_revoke(name: str, role: Roles, actor: Actor = None, workspace: Home = None) -> None:
+    """Take roles from a user (admin), audited."""
+    with command(workspace) as cmd:
+        info = cmd.services.users.revoke(name, role, actor=cmd.actor(actor))
+    render.user(stdout, info)
+
+
+@user_app.command("disable")
+def user_disable(name: str, actor: Actor = None, workspace: Home = None) -> None:
+    """Disable a user (admin; never yourself): their history stays, they can no longer act."""
+    with command(workspace) as cmd:
+        info = cmd.services.users.disable(name, actor=cmd.actor(actor))
     render.user(stdout, info)
 
 

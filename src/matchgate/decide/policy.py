@@ -118,6 +118,8 @@ class Decision:
     field_weights: tuple[tuple[str, float], ...] = field(default=())
     #: NO_MATCH because two taxpayers fit fully and the request cannot tell them apart.
     indistinguishable: bool = False
+    #: NO_MATCH because the identified taxpayer is under a disclosure hold (REQ-23).
+    held: bool = False
 
 
 _STRONG_GIVEN = (NameAgreement.EXACT, NameAgreement.VARIANT)

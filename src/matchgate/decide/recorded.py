@@ -142,6 +142,8 @@ class DecisionEvidence:
     candidates: tuple[CandidateEvidence, ...]
     #: What `decide()` was called with; None for rows recorded before it was kept.
     inputs: DecisionInputs | None = field(default=None)
+    #: NO_MATCH by a disclosure hold on the identified taxpayer (REQ-23).
+    disclosure_hold: bool = False
 
     @classmethod
     def of(cls, decision: Decision, inputs: DecisionInputs | None) -> DecisionEvidence:
@@ -171,6 +173,7 @@ class DecisionEvidence:
                 for a, c in zip(decision.assessments, decision.candidates, strict=True)
             ),
             inputs=inputs,
+            disclosure_hold=decision.held,
         )
 
     def candidate(self, tin: str | None) -> CandidateEvidence | None:
@@ -190,6 +193,8 @@ class DecisionEvidence:
         }
         if self.inputs is not None:
             document["inputs"] = _inputs_adapter().dump_python(self.inputs, mode="json")
+        if self.disclosure_hold:
+            document["disclosure_hold"] = True
         return document
 
     @classmethod
@@ -206,6 +211,7 @@ class DecisionEvidence:
             indistinguishable=bool(data.get("indistinguishable", False)),
             candidates=tuple(CandidateEvidence.from_json(c) for c in data.get("candidates", [])),
             inputs=None if inputs is None else _inputs_adapter().validate_python(inputs),
+            disclosure_hold=bool(data.get("disclosure_hold", False)),
         )
 
 

@@ -23,3 +23,7 @@ class ReviewReason(StrEnum):
     CLOSE_SECOND_CANDIDATE = "CLOSE_SECOND_CANDIDATE"
     BOILERPLATE_REASON = "BOILERPLATE_REASON"
     UNCERTAIN_SCORE = "UNCERTAIN_SCORE"
+    #: REQ-41: the case number is on more rows than the agreement allows.
+    CASE_NUMBER_REUSED = "CASE_NUMBER_REUSED"
+    #: REQ-41: the requesting official asked about more people than the agreement allows.
+    OFFICIAL_VOLUME = "OFFICIAL_VOLUME"

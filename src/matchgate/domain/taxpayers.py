@@ -40,3 +40,10 @@ class TaxpayerRecord:
         document = asdict(self)
         document["addresses"] = [asdict(a) for a in self.addresses]
         return document
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> TaxpayerRecord:
+        """The record again from `as_json()` (a held item's candidates are kept so)."""
+        addresses = tuple(FiledAddress(**a) for a in document.get("addresses", ()))
+        fields = {k: v for k, v in document.items() if k != "addresses"}
+        return cls(**fields, addresses=addresses)

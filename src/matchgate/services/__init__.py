@@ -17,7 +17,10 @@ use cases are grouped by who uses them:
 - `users`: users and roles;
 - `master`: loading a master-file vintage and training the model, audited
   (`services/workspace.py`);
-- `trial`: the one-shot `verify` (`services/trial.py`);
+- `trial`: the one-shot `verify`, kept in the workspace as a trial (`services/trial.py`);
+- `identity`: the workspace's kind and who acts (proven in production);
+- `agreements`: the agreement registry (`services/identity.py`);
+- `safeguards`: disclosure holds and incidents (`services/safeguards.py`);
 - `audit`: the chain, the accounting, remediation, recall, purge
   (`services/auditing.py`);
 - `keys`: the key that encrypts the workspace's stores at rest, its status
@@ -39,17 +42,27 @@ from matchgate.audit.remediation import DisposalNotice, Finding
 from matchgate.master.summary import MasterSummary
 from matchgate.match.port import MasterFiles, MatchEngine, ModelSummary
 from matchgate.services.auditing import AuditService
+from matchgate.services.identity import AgreementService, IdentityService
 from matchgate.services.keys import KeyService, KeyStatus, Rotation, create_key
+from matchgate.services.safeguards import (
+    HoldInfo,
+    IncidentInfo,
+    IncidentReport,
+    SafeguardService,
+)
 from matchgate.services.trial import TrialService, VerifyReport
 from matchgate.services.workflow import BatchService, ReviewService, UserService
 from matchgate.services.workspace import MasterService
-from matchgate.workflow.auditing import AuditExport
+from matchgate.workflow.auditing import AnchorCheck, AuditExport
+from matchgate.workflow.registry import RegisteredInfo
 from matchgate.workflow.review import ReviewItem
 from matchgate.workflow.store import UserInfo
 from matchgate.workflow.stored import BatchSummary
 
 __all__ = [
     "Accounting",
+    "AgreementService",
+    "AnchorCheck",
     "AuditExport",
     "AuditService",
     "BatchService",
@@ -58,6 +71,10 @@ __all__ = [
     "Disclosure",
     "DisposalNotice",
     "Finding",
+    "HoldInfo",
+    "IdentityService",
+    "IncidentInfo",
+    "IncidentReport",
     "KeyService",
     "KeyStatus",
     "MasterFiles",
@@ -65,9 +82,11 @@ __all__ = [
     "MasterSummary",
     "MatchEngine",
     "ModelSummary",
+    "RegisteredInfo",
     "ReviewItem",
     "ReviewService",
     "Rotation",
+    "SafeguardService",
     "Services",
     "TrialService",
     "UserInfo",
@@ -88,6 +107,9 @@ class Services:
     trial: TrialService
     audit: AuditService
     keys: KeyService
+    identity: IdentityService
+    agreements: AgreementService
+    safeguards: SafeguardService
     #: Releases what the services hold (the store's connections).
     closer: Callable[[], None]
 

@@ -15,11 +15,14 @@ from datetime import date, datetime
 
 from matchgate.agreements.schema import Agreement
 from matchgate.audit.accounting import Accounting
+from matchgate.audit.anchor import new_key
 from matchgate.audit.log import ChainReport
 from matchgate.audit.remediation import DisposalNotice
 from matchgate.workflow.auditing import (
+    AnchorCheck,
     AuditExport,
     account,
+    anchor_audit,
     export_audit,
     recall,
     remediate,
@@ -35,9 +38,22 @@ class AuditService:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def verify(self, *, actor: str | None) -> ChainReport:
-        """Recompute the chain; the report names the first broken link, if any."""
-        return verify_audit(self._store, actor=actor)
+    def verify(self, *, actor: str | None, anchor: AnchorCheck | None = None) -> ChainReport:
+        """Recompute the chain (against an anchored head, if given) and the records it vouches for.
+
+        The report names the first broken link, if any, or the first decision
+        or response that does not match its hash in the chain.
+        """
+        return verify_audit(self._store, actor=actor, anchor=anchor)
+
+    def anchor(self, key_pem: bytes, *, key_source: str, actor: str | None) -> bytes:
+        """The chain's head signed with an Ed25519 key kept outside the workspace."""
+        return anchor_audit(self._store, key_pem, key_source=key_source, actor=actor)
+
+    @staticmethod
+    def new_anchor_key() -> tuple[bytes, bytes]:
+        """A fresh Ed25519 key pair for anchoring, as (private PEM, public PEM)."""
+        return new_key()
 
     def export(
         self,

@@ -1,50 +1,50 @@
 """The one-shot `verify`: a trial of one batch through the same use cases as the workflow.
 
-In: a batch's request file and envelope as uploads, the agreement, and
-optionally the master files to verify against; the acting user. Out: a
-`VerifyReport` with every decided row, the response as bytes (nothing is
-released: it is the response as the decisions stand), what was loaded or
-trained on the way, and the time per stage.
+In: a batch's request file and envelope as uploads, optionally an agreement
+(it goes through the registry: registered and audited, refused if its id is
+registered with other content) and the master files to verify against; the
+acting user. Out: a `VerifyReport` with every decided row and the response
+as bytes, what was loaded or trained on the way, and the time per stage.
 
 Inputs are read and checked before anything slow happens. The master file
 is (re)loaded only when files are given whose vintage differs from the
 workspace's, and a model is trained only if none fits the vintage; both go
-through the audited use cases of `services/workspace.py`, into the
-workspace's workflow store, under the acting user. The batch itself is
-submitted and processed by the workflow's own steps, in a throwaway store
-(a trial leaves no batch behind), so `verify` and `batch submit` give the
-same decisions, decision ids and response bytes for the same inputs.
+through the audited use cases of `services/workspace.py`. The batch is
+submitted, processed and released (as a trial: no review, no second
+person) by the workflow's own steps in the workspace's own store, so its
+every decision, the response's hash and who ran it are in the audit chain
+and the accounting of disclosures, marked trial; `verify` and `batch
+submit` give the same decisions, decision ids and response bytes for the
+same inputs. Verifying the same batch again gives the stored trial back.
+A production workspace refuses `verify`: there the only way to a response
+is submit, review, approve (a second person), release.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from matchgate.agreements.schema import Agreement
-from matchgate.domain.lifecycle import Role
+from matchgate.domain.identity import WorkspaceKind
 from matchgate.domain.uploads import Upload
-from matchgate.errors import MatchgateError
 from matchgate.intake.envelope import check_envelope, parse_envelope_bytes
 from matchgate.intake.readers import read_requests_bytes
 from matchgate.master.summary import MasterSummary
 from matchgate.match.port import MasterFiles, MatchEngine
 from matchgate.pipeline import BatchOutcome
 from matchgate.progress import NullProgress, Progress
+from matchgate.services.identity import AgreementService
 from matchgate.services.workspace import MasterService
+from matchgate.workflow.identity import kind_of
 from matchgate.workflow.process import process_batch
-from matchgate.workflow.release import preview_response
-from matchgate.workflow.store import Store, add_user
+from matchgate.workflow.store import PermissionDenied, Store
 from matchgate.workflow.submit import submit_batch
+from matchgate.workflow.trial import ensure_trial_user, release_trial, stored_outcome
 
-#: The user a trial acts as inside its throwaway store.
+#: The user a trial acts as when none is given (a script calling the service).
 TRIAL_USER = "trial-verify"
-
-#: Opens a throwaway workflow store for one trial and removes it afterwards.
-ScratchStore = Callable[[], AbstractContextManager[Store]]
 
 
 @dataclass
@@ -52,7 +52,7 @@ class VerifyReport:
     """What one trial did: the decided rows, the response, and what it cost."""
 
     outcome: BatchOutcome
-    #: The response (FORMATS.md §3) as the decisions stand; nothing was released.
+    #: The response (FORMATS.md §3), released as a trial.
     response: bytes
     agreement: Agreement
     master: MasterSummary | None = None
@@ -69,37 +69,51 @@ class VerifyReport:
 
 
 class TrialService:
-    """One batch verified end to end, without keeping it."""
+    """One batch verified end to end, kept in the workspace as a trial."""
 
     def __init__(
-        self, engine: MatchEngine, master: MasterService, scratch_store: ScratchStore
+        self,
+        store: Store,
+        engine: MatchEngine,
+        master: MasterService,
+        agreements: AgreementService,
     ) -> None:
+        self._store = store
         self._engine = engine
         self._master = master
-        self._scratch_store = scratch_store
+        self._agreements = agreements
 
     def verify(
         self,
         requests: Upload,
         envelope: Upload,
         *,
-        agreement: Agreement,
+        agreement: Agreement | None = None,
         actor: str | None,
         master: MasterFiles | None = None,
         progress: Progress | None = None,
     ) -> VerifyReport:
-        """Load (if needed), train (if needed), decide every request, build the response."""
+        """Load (if needed), train (if needed), decide every request, release the trial."""
+        if kind_of(self._store) is WorkspaceKind.PRODUCTION:
+            raise PermissionDenied(
+                "production workspace: `verify` is refused; submit the batch with "
+                "`batch submit` (review, a second person's approval, release)"
+            )
         progress = progress or NullProgress()
         seconds: dict[str, float] = {}
+        who = actor or TRIAL_USER
         started = time.perf_counter()
         read_requests_bytes(requests.data, name=requests.name)
-        check = check_envelope(parse_envelope_bytes(envelope.data, source=envelope.name), agreement)
+        document = parse_envelope_bytes(envelope.data, source=envelope.name)
+        ensure_trial_user(self._store, who)
+        terms = self._agreements.for_batch(envelope, actor=who, given=agreement)
+        check = check_envelope(document, terms)
         seconds["read"] = time.perf_counter() - started
 
         loaded: MasterSummary | None = None
         if master is not None and not check.problems and self._is_new(master):
             started = time.perf_counter()
-            loaded = self._master.load(master, actor=actor, progress=progress)
+            loaded = self._master.load(master, actor=who, progress=progress)
             seconds["load"] = time.perf_counter() - started
 
         trained = False
@@ -108,28 +122,26 @@ class TrialService:
             model = self._engine.current_model()
             if model is None or model.vintage_id != vintage_id:
                 started = time.perf_counter()
-                self._master.train(actor=actor, progress=progress)
+                self._master.train(actor=who, progress=progress)
                 trained = True
                 seconds["train"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        with self._scratch_store() as store:
-            add_user(store, TRIAL_USER, [Role.OPERATOR], actor=None)
-            batch_id, _ = submit_batch(store, requests, envelope, agreement, actor=TRIAL_USER)
-            with (
-                self._engine.matcher() as factory,
-                progress.task("Verifying the batch", total=1) as task,
-            ):
-                _, outcome = process_batch(store, batch_id, factory)
-                task.advance()
-            response = preview_response(store, batch_id)
+        batch_id, _ = submit_batch(self._store, requests, envelope, terms, actor=who, trial=True)
+        with (
+            self._engine.matcher() as factory,
+            progress.task("Verifying the batch", total=1) as task,
+        ):
+            _, outcome = process_batch(self._store, batch_id, factory)
+            task.advance()
+        response = release_trial(self._store, batch_id, actor=who)
+        if outcome is None:  # verified before: the stored trial, as it was decided
+            outcome = stored_outcome(self._store, batch_id)
         seconds["verify"] = time.perf_counter() - started
-        if outcome is None:  # pragma: no cover - a fresh store always runs the match step
-            raise MatchgateError("the trial store did not match the batch")
         return VerifyReport(
             outcome=outcome,
             response=response,
-            agreement=agreement,
+            agreement=terms,
             master=loaded,
             model_trained=trained,
             seconds=seconds,

@@ -17,9 +17,16 @@ from matchgate.domain.lifecycle import Role
 from matchgate.domain.outcomes import Outcome
 from matchgate.domain.uploads import Upload
 from matchgate.match.port import MatchEngine
+from matchgate.services.identity import AgreementService
+from matchgate.workflow.identity import change_roles, disable_user
 from matchgate.workflow.process import process_batch
 from matchgate.workflow.release import approve_batch, release_batch, respond
-from matchgate.workflow.review import ReviewItem, decide_review_item, list_review_items
+from matchgate.workflow.review import (
+    ReviewItem,
+    decide_review_item,
+    keep_review_records,
+    list_review_items,
+)
 from matchgate.workflow.store import Store, UserInfo, add_user, list_users
 from matchgate.workflow.stored import BatchSummary, batch_summary, list_batches
 from matchgate.workflow.submit import submit_batch
@@ -28,20 +35,32 @@ from matchgate.workflow.submit import submit_batch
 class BatchService:
     """A batch from submission to its released response."""
 
-    def __init__(self, store: Store, engine: MatchEngine) -> None:
+    def __init__(self, store: Store, engine: MatchEngine, agreements: AgreementService) -> None:
         self._store = store
         self._engine = engine
+        self._agreements = agreements
 
     def submit(
-        self, requests: Upload, envelope: Upload, *, agreement: Agreement, actor: str | None
+        self,
+        requests: Upload,
+        envelope: Upload,
+        *,
+        agreement: Agreement | None = None,
+        actor: str | None,
     ) -> BatchSummary:
         """Store the batch (again: resume it) and process it up to review.
 
-        The summary says whether the batch was already stored (`resumed`).
+        The batch comes under the registered agreement its envelope names; an
+        `agreement` given (a trial workspace only) is registered first. The
+        summary says whether the batch was already stored (`resumed`).
         """
-        batch_id, resumed = submit_batch(self._store, requests, envelope, agreement, actor=actor)
+        terms = self._agreements.for_batch(envelope, actor=actor, given=agreement)
+        batch_id, resumed = submit_batch(self._store, requests, envelope, terms, actor=actor)
         with self._engine.matcher() as factory:
             summary, _ = process_batch(self._store, batch_id, factory)
+        if summary.pending_review and self._engine.current_vintage_id() == summary.vintage_id:
+            # What the officer will see is kept now, from the vintage the batch was matched with.
+            keep_review_records(self._store, batch_id, self._engine.taxpayer_records)
         return replace(summary, resumed=resumed)
 
     def show(self, batch_id: str) -> BatchSummary:
@@ -73,7 +92,11 @@ class ReviewService:
     def queue(self, *, actor: str | None, batch_id: str | None = None) -> list[ReviewItem]:
         """Held requests beside their candidates' records as filed (a view that is audited)."""
         return list_review_items(
-            self._store, actor=actor, batch_id=batch_id, records=self._engine.taxpayer_records
+            self._store,
+            actor=actor,
+            batch_id=batch_id,
+            records=self._engine.taxpayer_records,
+            current_vintage=self._engine.current_vintage_id(),
         )
 
     def decide(self, item_id: str, *, actor: str | None, confirm: bool, note: str) -> Outcome:
@@ -87,9 +110,27 @@ class UserService:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def add(self, name: str, roles: list[Role], *, actor: str | None) -> UserInfo:
-        """Add or change a user; the first needs no actor, later ones an admin."""
-        return add_user(self._store, name, roles, actor=actor)
+    def add(
+        self, name: str, roles: list[Role], *, actor: str | None, os_user: str | None = None
+    ) -> UserInfo:
+        """Add or change a user; the first of a trial needs no actor, later ones an admin.
+
+        `os_user` binds the user to an operating-system login (required in a
+        production workspace; one login binds to at most one user).
+        """
+        return add_user(self._store, name, roles, actor=actor, os_user=os_user)
+
+    def grant(self, name: str, roles: list[Role], *, actor: str | None) -> UserInfo:
+        """An admin gives a user more roles, audited."""
+        return change_roles(self._store, name, grant=roles, revoke=[], actor=actor)
+
+    def revoke(self, name: str, roles: list[Role], *, actor: str | None) -> UserInfo:
+        """An admin takes roles from a user, audited."""
+        return change_roles(self._store, name, grant=[], revoke=roles, actor=actor)
+
+    def disable(self, name: str, *, actor: str | None) -> UserInfo:
+        """An admin disables a user (never themselves), audited."""
+        return disable_user(self._store, name, actor=actor)
 
     def list(self) -> list[UserInfo]:
         return list_users(self._store)

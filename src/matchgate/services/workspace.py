@@ -3,18 +3,20 @@
 In: the master files (by path: they are large and the engine streams them),
 the acting user, and the engine port. Out: what was loaded or trained, and
 for each an audit event in the workflow store (`master_loaded`,
-`model_trained`) naming who did it, so that every vintage and model a
+`model_trained`) naming who did it (an operator: the role is checked before
+any work starts), so that every vintage and model a
 decision cites can be traced to an action. The one-shot `verify` runs these
 same use cases, so its loading and training are accounted for too.
 """
 
 from __future__ import annotations
 
+from matchgate.domain.lifecycle import Role
 from matchgate.master.summary import MasterSummary
 from matchgate.match.port import MasterFiles, MatchEngine, ModelSummary
 from matchgate.progress import NullProgress, Progress
 from matchgate.workflow.auditing import record_workspace_event
-from matchgate.workflow.store import Store
+from matchgate.workflow.store import Store, check_role
 
 #: The seed for sampling u-probabilities when none is asked for (reproducible training).
 DEFAULT_TRAINING_SEED = 42
@@ -30,7 +32,8 @@ class MasterService:
     def load(
         self, files: MasterFiles, *, actor: str | None, progress: Progress | None = None
     ) -> MasterSummary:
-        """Standardise a master-file vintage into the workspace."""
+        """Standardise a master-file vintage into the workspace (an operator, checked first)."""
+        check_role(self._store, actor, Role.OPERATOR)
         summary = self._engine.load_master(files, progress=progress or NullProgress())
         record_workspace_event(
             self._store,
@@ -50,6 +53,7 @@ class MasterService:
         progress: Progress | None = None,
     ) -> ModelSummary:
         """Train the match model on the loaded vintage (EM, no labels) and make it current."""
+        check_role(self._store, actor, Role.OPERATOR)
         model = self._engine.train(seed=seed, progress=progress or NullProgress())
         record_workspace_event(
             self._store,

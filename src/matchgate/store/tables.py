@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     ForeignKey,
     Integer,
@@ -34,6 +35,36 @@ class User(Base):
     #: Comma-separated `Role` values.
     roles: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The operating-system login bound to this user (peer authentication in a
+    #: production workspace); one login binds to at most one user.
+    os_user: Mapped[str | None] = mapped_column(String(120), unique=True, index=True)
+    #: A disabled user keeps their history but can no longer act.
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WorkspaceMeta(Base):
+    """Facts about the workspace itself, such as its kind (trial or production)."""
+
+    __tablename__ = "workspace_meta"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class RegisteredAgreement(Base):
+    """One version of an agreement in the registry: an id, a version and its content hash."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (UniqueConstraint("content_hash"),)
+
+    agreement_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: The agreement as loaded (canonical JSON of `Agreement.document()`).
+    document: Mapped[str] = mapped_column(Text)
+    registered_by: Mapped[str] = mapped_column(String(120))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Batch(Base):
@@ -59,6 +90,8 @@ class Batch(Base):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     released_by: Mapped[str | None] = mapped_column(ForeignKey("users.name"))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: A trial (the one-shot `verify`): released without review or a second person.
+    trial: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Optimistic lock: every state change bumps it.
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API
@@ -100,6 +133,18 @@ class Decision(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API
+
+
+class ReviewRecord(Base):
+    """A held request's candidate as filed when it was held, so a new vintage never changes it."""
+
+    __tablename__ = "review_records"
+
+    decision_id: Mapped[str] = mapped_column(ForeignKey("decisions.decision_id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tin: Mapped[str] = mapped_column(String(9))
+    #: The `TaxpayerRecord` as JSON.
+    record: Mapped[str] = mapped_column(Text)
 
 
 class ReviewAction(Base):
@@ -149,3 +194,36 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class DisclosureHold(Base):
+    """A taxpayer no disclosure may be made about (6103(i)(6); REQ-23)."""
+
+    __tablename__ = "disclosure_holds"
+
+    tin: Mapped[str] = mapped_column(String(9), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(120))
+    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Incident(Base):
+    """A possible improper inspection or disclosure, with the Pub 1075 report fields (REQ-40)."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    summary: Mapped[str] = mapped_column(Text)
+    #: When it occurred, as known (free text: a date, a range, "unknown").
+    occurred_at: Mapped[str | None] = mapped_column(String(40))
+    discovered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    discovered_how: Mapped[str] = mapped_column(Text)
+    data_elements: Mapped[str] = mapped_column(Text)
+    #: The number of records involved, or a range.
+    records: Mapped[str] = mapped_column(String(40))
+    location: Mapped[str] = mapped_column(Text)
+    systems: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(Text)
+    opened_by: Mapped[str] = mapped_column(String(120))
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,7 +1,7 @@
 """The web app's own tables: passwords, login sessions, API tokens, batches sent by API.
 
 Kept apart from the workflow's tables (`store/tables.py`) and created by their
-own migration (`0030_web_logins_tokens`). Nothing secret is stored as given:
+own migration (`0005_web_logins_tokens`). Nothing secret is stored as given:
 a password as its argon2 hash, a session id and a token secret as their
 SHA-256 (both are long random strings, so a fast hash is enough to make a
 stolen table useless).

@@ -10,10 +10,15 @@ CSV bytes; the adapter decides where they go.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session
 
 from matchgate.agreements.schema import Agreement
 from matchgate.audit import accounting, remediation
+from matchgate.audit.anchor import AnchoredHead, AnchorMismatch, check_anchor, sign_head
+from matchgate.audit.chain import ChainBreak
 from matchgate.audit.log import (
     ChainReport,
     NewEvent,
@@ -25,17 +30,45 @@ from matchgate.audit.log import (
 from matchgate.domain.lifecycle import Role
 from matchgate.errors import InvalidArgument, NotFound
 from matchgate.logs import get_logger
+from matchgate.store.database import clock_of
+from matchgate.store.tables import AuditEventRow
+from matchgate.workflow.integrity import store_problem
 from matchgate.workflow.store import Store, require_role
 
 log = get_logger("audit")
 
 
-def verify_audit(store: Store, *, actor: str | None) -> ChainReport:
+@dataclass(frozen=True)
+class AnchorCheck:
+    """An anchor to check the chain against, and the key that signed it."""
+
+    document: bytes
+    source: str
+    key_pem: bytes
+    key_source: str
+
+
+def verify_audit(
+    store: Store, *, actor: str | None, anchor: AnchorCheck | None = None
+) -> ChainReport:
     with store.transaction() as session:
         require_role(session, actor, Role.AUDITOR)
+        head = (
+            check_anchor(
+                anchor.document, anchor.key_pem, source=anchor.source, key_source=anchor.key_source
+            )
+            if anchor is not None
+            else None
+        )
         report = verify(session)
+        if report.first_break is None and head is not None:
+            report = replace(report, first_break=_against_anchor(session, head))
         broken = report.first_break
         if broken is None:
+            report = replace(report, tampered_record=store_problem(session))
+        if report.tampered_record is not None:
+            log.warning("stored record altered (verified by %s)", actor)
+        elif broken is None:
             append_event(
                 session,
                 NewEvent(
@@ -47,6 +80,40 @@ def verify_audit(store: Store, *, actor: str | None) -> ChainReport:
             # goes to the application log (ids only) and to the caller.
             log.warning("audit chain broken at event %d (verified by %s)", broken.seq, actor)
     return report
+
+
+def _against_anchor(session: Session, head: AnchoredHead) -> ChainBreak | None:
+    """Where the (internally intact) chain departs from the anchored head, if it does."""
+    row = session.get(AuditEventRow, head.seq)
+    if row is None:
+        return ChainBreak(head.seq, "the anchored head is no longer in the chain (truncated)")
+    if row.hash != head.hash:
+        return ChainBreak(head.seq, "does not match the anchored head (the chain was rewritten)")
+    return None
+
+
+def anchor_audit(store: Store, key_pem: bytes, *, key_source: str, actor: str | None) -> bytes:
+    """A signed head of the chain (after checking that the chain holds), recorded."""
+    with store.transaction() as session:
+        require_role(session, actor, Role.AUDITOR)
+        report = verify(session)
+        if report.first_break is not None:
+            raise AnchorMismatch(
+                f"audit chain broken at event {report.first_break.seq}: "
+                "a broken chain is not anchored"
+            )
+        moment = clock_of(session)().astimezone(UTC).isoformat(timespec="seconds")
+        head = AnchoredHead(seq=report.head_seq, hash=report.head_hash, at=moment)
+        document = sign_head(head, key_pem, key_source=key_source)
+        append_event(
+            session,
+            NewEvent(
+                actor=actor or "",
+                action="audit_anchored",
+                payload={"seq": head.seq, "hash": head.hash},
+            ),
+        )
+    return document
 
 
 class AuditExport:

@@ -15,6 +15,7 @@ from typing import Any
 
 from matchgate import __version__
 from matchgate.agreements.schema import Agreement
+from matchgate.audit.chain import record_hash
 from matchgate.audit.log import NewEvent
 from matchgate.decide.recorded import load_evidence
 from matchgate.domain.outcomes import Outcome
@@ -36,6 +37,45 @@ def envelope_facts(document: EnvelopeDocument) -> dict[str, Any]:
         else [],
         "submitted_at": _text(document.submitted_at),
     }
+
+
+#: The decision columns whose content the chain vouches for (not the stamp or
+#: the optimistic-lock version, which carry no meaning for the disclosure).
+DECISION_FIELDS = (
+    "decision_id",
+    "batch_id",
+    "row_index",
+    "request_id",
+    "outcome",
+    "machine_outcome",
+    "reason_codes",
+    "address_match",
+    "tin",
+    "lka",
+    "review_reasons",
+    "evidence",
+)
+
+
+def decision_hash(decision: Decision) -> str:
+    """The SHA-256 of a decision row's content, as decision events carry it."""
+    return record_hash({name: getattr(decision, name) for name in DECISION_FIELDS})
+
+
+def decision_recorded(actor: str, decision: Decision) -> NewEvent:
+    """A rejected row's decision: nothing was matched, but its row is vouched for too."""
+    return NewEvent(
+        actor=actor,
+        action="decision_recorded",
+        batch_id=decision.batch_id,
+        decision_id=decision.decision_id,
+        payload={
+            "row_index": decision.row_index,
+            "outcome": decision.outcome,
+            "codes": decision.reason_codes,
+            "decision_sha256": decision_hash(decision),
+        },
+    )
 
 
 def batch_received(actor: str, batch: Batch, document: EnvelopeDocument, rows: int) -> NewEvent:
@@ -101,6 +141,8 @@ def decision_made(
             "master_vintage": batch.vintage_id,
             "model_version": batch.model_version,
             "software_version": __version__,
+            "decision_sha256": decision_hash(decision),
+            **({"disclosure_hold": True} if evidence and evidence.disclosure_hold else {}),
             **envelope_facts(document),
         },
     )

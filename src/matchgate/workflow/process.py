@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from matchgate.audit.log import append_events
 from matchgate.decide.recorded import DecisionEvidence, dump_evidence
@@ -27,8 +28,9 @@ from matchgate.intake.envelope import check_envelope, parse_envelope
 from matchgate.intake.validate import validate_requests
 from matchgate.pipeline import BatchOutcome, DecidedRequest, Matcher, verify_batch
 from matchgate.store.database import clock_of
-from matchgate.store.tables import BatchRow, Decision
+from matchgate.store.tables import Batch, BatchRow, Decision
 from matchgate.workflow import events
+from matchgate.workflow.holds import held_tins
 from matchgate.workflow.store import Store
 from matchgate.workflow.stored import (
     BatchFailed,
@@ -98,7 +100,17 @@ def _process(
                 point = "after-validated"
             elif state is BatchState.VALIDATED:
                 matcher = matcher_factory() if not envelope.problems else None
-                outcome = verify_batch(table, envelope, batch_id, agreement, matcher)
+                outcome = verify_batch(
+                    table,
+                    envelope,
+                    batch_id,
+                    agreement,
+                    matcher,
+                    holds=held_tins(session),
+                    official_prior_rows=official_rows_this_year(session, batch)
+                    if agreement.official_max_rows_per_year is not None
+                    else 0,
+                )
                 matched = outcome
                 fault("mid-matched")
                 batch.vintage_id = outcome.vintage_id or None
@@ -116,8 +128,9 @@ def _process(
                         events.decision_made(
                             who, batch, rows_by_index[d.row_index], d, agreement, document
                         )
-                        for d in stored
                         if d.outcome != Outcome.REJECTED.value
+                        else events.decision_recorded(who, d)
+                        for d in stored
                     ],
                 )
                 move(batch, BatchState.MATCHED)
@@ -127,6 +140,36 @@ def _process(
                 point = "after-in-review"
         fault(point)
     return batch_summary(store, batch_id), matched
+
+
+def official_rows_this_year(session: Session, batch: Batch) -> int:
+    """REQ-41: the rows earlier batches this calendar year asked for under this official."""
+    official = _official(batch.envelope)
+    if not official:
+        return 0
+    year = batch.received_at.year
+    rows = 0
+    for other in session.scalars(select(Batch).where(Batch.batch_id != batch.batch_id)):
+        if other.received_at.year == year and _official(other.envelope) == official:
+            rows += (
+                session.scalar(
+                    select(func.count())
+                    .select_from(BatchRow)
+                    .where(BatchRow.batch_id == other.batch_id)
+                )
+                or 0
+            )
+    return rows
+
+
+def _official(envelope: str) -> str:
+    try:
+        document = json.loads(envelope)
+    except ValueError:
+        return ""
+    official = document.get("requesting_official") if isinstance(document, dict) else None
+    name = official.get("name") if isinstance(official, dict) else None
+    return " ".join(name.split()).casefold() if isinstance(name, str) else ""
 
 
 def _decision_row(batch_id: str, decided: DecidedRequest, stamp: Any) -> Decision:

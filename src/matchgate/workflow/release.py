@@ -28,6 +28,7 @@ from matchgate.domain.reasons import ReasonCode
 from matchgate.store.database import clock_of
 from matchgate.store.tables import Batch, Decision, Response, ReviewAction
 from matchgate.workflow import events
+from matchgate.workflow.integrity import check_batch
 from matchgate.workflow.store import Store, denied, require_role
 from matchgate.workflow.stored import (
     BatchStateError,
@@ -125,6 +126,9 @@ def _release(store: Store, batch_id: str, *, actor: str | None) -> BatchSummary:
         require_role(session, actor, Role.APPROVER)
         batch = get_batch(session, batch_id)
         if BatchState(batch.state) is not BatchState.RELEASED:
+            if BatchState(batch.state) is BatchState.APPROVED:
+                # Every decision the response is built from must be as the chain recorded it.
+                check_batch(session, batch, actor=actor or "")
             _store_response(session, batch, actor)
     fault("after-released")
     return batch_summary(store, batch_id)
@@ -165,6 +169,7 @@ def respond(store: Store, batch_id: str, *, actor: str | None) -> bytes:
         response = session.get(Response, batch_id)
         if response is None or BatchState(batch.state) is not BatchState.RELEASED:
             raise BatchStateError(f"batch {batch_id} is {batch.state}: nothing is released yet")
+        check_batch(session, batch, actor=actor or "")
         content = response.content
         append_event(
             session,

@@ -17,7 +17,14 @@ from sqlalchemy import delete, select
 from matchgate.audit.log import NewEvent, append_event
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.errors import ErrorCategory, MatchgateError
-from matchgate.store.tables import Batch, BatchRow, Decision, Response, ReviewAction
+from matchgate.store.tables import (
+    Batch,
+    BatchRow,
+    Decision,
+    Response,
+    ReviewAction,
+    ReviewRecord,
+)
 from matchgate.workflow.store import Store, require_role
 
 #: 31 CFR 1.25: at least five years or the life of the record.
@@ -66,6 +73,8 @@ def purge_batches(
                 )
             )
         )
+        held = select(Decision.decision_id).where(Decision.batch_id.in_(purged))
+        session.execute(delete(ReviewRecord).where(ReviewRecord.decision_id.in_(held)))
         for table in (ReviewAction, Response, Decision, BatchRow):
             session.execute(delete(table).where(table.batch_id.in_(purged)))
         session.execute(delete(Batch).where(Batch.batch_id.in_(purged)))

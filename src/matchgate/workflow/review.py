@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from matchgate.audit.log import NewEvent, append_event, append_events
@@ -29,7 +30,9 @@ from matchgate.domain.taxpayers import TaxpayerRecord
 from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError, NotFound
 from matchgate.logs import get_logger
 from matchgate.store.database import clock_of
-from matchgate.store.tables import Batch, BatchRow, Decision, ReviewAction
+from matchgate.store.tables import Batch, BatchRow, Decision, ReviewAction, ReviewRecord
+from matchgate.workflow import events
+from matchgate.workflow.holds import HoldConflict, is_held
 from matchgate.workflow.store import Store, denied, require_role
 
 log = get_logger("review")
@@ -77,12 +80,72 @@ class ReviewItem:
 RecordLookup = Callable[[Sequence[str]], Mapping[str, TaxpayerRecord]]
 
 
+def keep_review_records(store: Store, batch_id: str, records: RecordLookup) -> int:
+    """Keep the candidates' records as filed for a batch's held requests (once).
+
+    Called as the batch reaches review, against the vintage it was matched
+    with, so that loading a newer master file never changes what an officer
+    sees for an item already held. Returns how many records were kept.
+    """
+    with store.transaction() as session:
+        held = session.scalars(
+            select(Decision).where(
+                Decision.batch_id == batch_id, Decision.outcome == Outcome.PENDING_REVIEW.value
+            )
+        ).all()
+        done = set(_kept_records(session, [d.decision_id for d in held]))
+        wanted = [(d, _evidence_of(d)) for d in held if d.decision_id not in done]
+        tins = [c.tin for _, evidence in wanted for c in evidence.candidates]
+        if not tins:
+            return 0
+        found = records(tins)
+        kept = 0
+        for decision, evidence in wanted:
+            for position, candidate in enumerate(evidence.candidates):
+                record = found.get(candidate.tin)
+                if record is None:
+                    continue
+                session.add(
+                    ReviewRecord(
+                        decision_id=decision.decision_id,
+                        position=position,
+                        tin=candidate.tin,
+                        record=json.dumps(record.as_json(), sort_keys=True, ensure_ascii=False),
+                    )
+                )
+                kept += 1
+        return kept
+
+
+def _kept_records(
+    session: Session, decision_ids: Sequence[str]
+) -> dict[str, dict[str, TaxpayerRecord]]:
+    kept: dict[str, dict[str, TaxpayerRecord]] = {}
+    if not decision_ids:
+        return kept
+    for row in session.scalars(
+        select(ReviewRecord)
+        .where(ReviewRecord.decision_id.in_(list(decision_ids)))
+        .order_by(ReviewRecord.decision_id, ReviewRecord.position)
+    ):
+        kept.setdefault(row.decision_id, {})[row.tin] = TaxpayerRecord.from_json(
+            json.loads(row.record)
+        )
+    return kept
+
+
+def _vintage_of(session: Session, decision: Decision) -> str | None:
+    batch = session.get(Batch, decision.batch_id)
+    return batch.vintage_id if batch is not None else None
+
+
 def list_review_items(
     store: Store,
     *,
     actor: str | None,
     batch_id: str | None = None,
     records: RecordLookup | None = None,
+    current_vintage: str | None = None,
 ) -> list[ReviewItem]:
     """Every PENDING_REVIEW request (of one batch, or of all), in batch order.
 
@@ -107,8 +170,27 @@ def list_review_items(
             (decision, row, _evidence_of(decision))
             for decision, row in session.execute(query).all()
         ]
-        tins = [c.tin for _, _, evidence in held for c in evidence.candidates]
-        found = records(tins) if records is not None else {}
+        kept = _kept_records(session, [decision.decision_id for decision, _, _ in held])
+        # Held before candidates were kept: look them up, but only in the vintage
+        # the batch was matched against, never in a newer one.
+        fresh = {
+            decision.decision_id
+            for decision, _, _ in held
+            if decision.decision_id not in kept
+            and (current_vintage is None or _vintage_of(session, decision) == current_vintage)
+        }
+        tins = [
+            c.tin
+            for decision, _, evidence in held
+            if decision.decision_id in fresh
+            for c in evidence.candidates
+        ]
+        found = records(tins) if records is not None and tins else {}
+        for decision, _, evidence in held:
+            if decision.decision_id in fresh:
+                kept[decision.decision_id] = {
+                    c.tin: found[c.tin] for c in evidence.candidates if c.tin in found
+                }
         items = [
             ReviewItem(
                 item_id=decision.decision_id,
@@ -120,7 +202,9 @@ def list_review_items(
                 request=json.loads(row.fields),
                 evidence=evidence,
                 candidate_records=tuple(
-                    found[c.tin] for c in evidence.candidates if c.tin in found
+                    kept[decision.decision_id][c.tin]
+                    for c in evidence.candidates
+                    if c.tin in kept.get(decision.decision_id, {})
                 ),
             )
             for decision, row, evidence in held
@@ -174,6 +258,10 @@ def decide_review_item(
                 raise AlreadyDecided(f"batch {batch.batch_id} is {batch.state}, not in_review")
             if decision.outcome != Outcome.PENDING_REVIEW.value:
                 raise AlreadyDecided(f"item {item_id} was already decided ({decision.outcome})")
+            if confirm and is_held(session, decision.tin):
+                raise HoldConflict(
+                    f"item {item_id}: the taxpayer is under a disclosure hold; deny it"
+                )
             outcome = Outcome.VERIFIED if confirm else Outcome.NO_MATCH
             decision.outcome = outcome.value
             if not confirm:
@@ -199,6 +287,7 @@ def decide_review_item(
                         "action": "confirm" if confirm else "deny",
                         "outcome": outcome.value,
                         "note": note.strip(),
+                        "decision_sha256": events.decision_hash(decision),
                     },
                 ),
             )

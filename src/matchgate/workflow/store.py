@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matchgate.audit.log import NewEvent, append_event
 from matchgate.clock import Clock, utc_now
+from matchgate.domain.identity import WorkspaceKind
 from matchgate.domain.lifecycle import Role
 from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError
 from matchgate.keys import StoreKey
@@ -29,8 +30,11 @@ from matchgate.store.database import (
     sqlite_url,
     upgrade,
 )
-from matchgate.store.tables import User
+from matchgate.store.tables import User, WorkspaceMeta
 from matchgate.workspace import Workspace
+
+#: The `workspace_meta` key holding the workspace's kind.
+KIND_KEY = "kind"
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,12 @@ class UserInfo:
 
     name: str
     roles: tuple[str, ...]
+    os_user: str | None = None
+    disabled: bool = False
 
     @classmethod
     def of(cls, user: User) -> UserInfo:
-        return cls(user.name, tuple(sorted(roles_of(user))))
+        return cls(user.name, tuple(sorted(roles_of(user))), user.os_user, bool(user.disabled))
 
 
 class PermissionDenied(MatchgateError):
@@ -111,30 +117,78 @@ def stage_reencrypted(
     return staged
 
 
-def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -> UserInfo:
-    """Create or update a user. The first user needs no actor; later ones need an admin."""
+class IdentityConflict(MatchgateError):
+    """An OS account already bound to another user, or a user already bound to another account."""
+
+    category = ErrorCategory.CONFLICT
+
+
+def workspace_kind(session: Session) -> WorkspaceKind:
+    """The workspace's kind as its store records it (trial unless initialised otherwise)."""
+    row = session.get(WorkspaceMeta, KIND_KEY)
+    return WorkspaceKind(row.value) if row is not None else WorkspaceKind.TRIAL
+
+
+def add_user(
+    store: Store,
+    name: str,
+    roles: list[Role],
+    *,
+    actor: str | None,
+    os_user: str | None = None,
+) -> UserInfo:
+    """Create or update a user. A trial's first admin needs no actor; then only an admin adds.
+
+    In a production workspace every user is added by an admin and bound to an
+    operating-system login; one login binds to at most one user, and a user's
+    binding is never changed by adding them again.
+    """
     name = name.strip()
     if not name:
         raise InvalidArgument("a user needs a name")
+    login = os_user.strip() if os_user else None
     with store.transaction() as session:
-        existing_users = session.scalar(select(func.count()).select_from(User)) or 0
-        if existing_users:
+        production = workspace_kind(session) is WorkspaceKind.PRODUCTION
+        # A trial's first admin needs no actor (a trial `verify` may have added
+        # its operator before); a production workspace's first admin is made by
+        # `init --production` and by nothing else.
+        users = session.scalar(select(func.count()).select_from(User)) or 0
+        admins = session.scalar(
+            select(func.count()).select_from(User).where(User.roles.contains(Role.ADMIN.value))
+        )
+        first_admin = not admins and Role.ADMIN in roles
+        if production or (users and not first_admin):
             require_role(session, actor, Role.ADMIN)
         user = session.get(User, name)
+        if production and login is None and (user is None or user.os_user is None):
+            raise InvalidArgument(
+                f"production workspace: bind user {name!r} to an OS account with --os-user LOGIN"
+            )
+        if login is not None:
+            bound = session.scalars(select(User).where(User.os_user == login)).one_or_none()
+            if bound is not None and bound.name != name:
+                raise IdentityConflict(
+                    f"OS account {login!r} is already bound to user {bound.name!r}: "
+                    "one account is one person"
+                )
+            if user is not None and user.os_user not in (None, login):
+                raise IdentityConflict(
+                    f"user {name!r} is bound to another OS account; a binding is never changed"
+                )
         role_text = ",".join(sorted({r.value for r in roles}))
         before = user.roles if user is not None else None
         if user is None:
-            user = User(name=name, roles=role_text, created_at=clock_of(session)())
+            user = User(name=name, roles=role_text, created_at=clock_of(session)(), os_user=login)
             session.add(user)
         else:
             user.roles = role_text
+            user.os_user = user.os_user or login
+        payload: dict[str, str | None] = {"user": name, "roles_before": before, "roles": role_text}
+        if login is not None:
+            payload["os_user"] = login
         append_event(
             session,
-            NewEvent(
-                actor=actor or name,
-                action="user_roles_changed",
-                payload={"user": name, "roles_before": before, "roles": role_text},
-            ),
+            NewEvent(actor=actor or name, action="user_roles_changed", payload=payload),
         )
         return UserInfo.of(user)
 
@@ -152,10 +206,31 @@ def require_role(session: Session, actor: str | None, role: Role) -> User:
         raise _denied(
             session, actor, role, f"unknown user {actor!r}: an admin adds users with `user add`"
         )
+    if user.disabled:
+        raise _denied(session, actor, role, f"user {actor!r} is disabled")
     held = roles_of(user)
     if role.value not in held and Role.ADMIN.value not in held:
         raise _denied(session, actor, role, f"user {actor!r} does not have the {role.value} role")
     return user
+
+
+def require_user(session: Session, actor: str | None) -> User:
+    """The acting user, whatever their roles, if they exist and are not disabled."""
+    user = session.get(User, actor) if actor else None
+    if user is None or user.disabled:
+        raise denied(
+            session,
+            actor or "",
+            {"rule": "a known user"},
+            f"unknown or disabled user {actor!r}" if actor else "no user given",
+        )
+    return user
+
+
+def check_role(store: Store, actor: str | None, role: Role) -> None:
+    """Refuse (recorded) unless `actor` holds `role`: for work done outside the store."""
+    with store.transaction() as session:
+        require_role(session, actor, role)
 
 
 def _denied(session: Session, actor: str, role: Role, message: str) -> PermissionDenied:

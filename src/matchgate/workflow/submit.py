@@ -52,16 +52,19 @@ def submit_batch(
     agreement: Agreement,
     *,
     actor: str | None,
+    trial: bool = False,
 ) -> tuple[str, bool]:
     """Store a batch as `received`; the same id and content again is the same batch.
 
     Returns the batch id and whether it already existed (a resubmission).
+    `trial` marks a one-shot `verify`'s batch; a trial and a workflow batch
+    never share an id.
     """
     try:
-        return _submit(store, requests, envelope, agreement, actor=actor)
+        return _submit(store, requests, envelope, agreement, actor=actor, trial=trial)
     except IntegrityError:
         # The same batch was stored by a concurrent submit: resubmit (idempotent).
-        return _submit(store, requests, envelope, agreement, actor=actor)
+        return _submit(store, requests, envelope, agreement, actor=actor, trial=trial)
 
 
 def _submit(
@@ -71,6 +74,7 @@ def _submit(
     agreement: Agreement,
     *,
     actor: str | None,
+    trial: bool,
 ) -> tuple[str, bool]:
     digest = content_hash(requests, envelope)
     table = read_requests_bytes(requests.data, name=requests.name)
@@ -93,6 +97,9 @@ def _submit(
                     f"batch {batch_id} was submitted under agreement {existing.agreement_id} "
                     f"({existing.agreement_hash[:12]}); resubmit it under the same agreement"
                 )
+            if existing.trial != trial:
+                kind = "a trial (`verify`)" if existing.trial else "in the workflow"
+                raise BatchConflict(f"batch {batch_id} is {kind}; use another batch_id")
             log.info("batch %s resubmitted with the same content: resuming", batch_id)
             return batch_id, True
         stamp = clock_of(session)()
@@ -106,6 +113,7 @@ def _submit(
                 agreement_document=json.dumps(agreement.document(), sort_keys=True),
                 envelope=text,
                 submitted_by=actor,
+                trial=trial,
                 received_at=stamp,
                 updated_at=stamp,
             )
@@ -122,7 +130,10 @@ def _submit(
             )
         batch = session.get(Batch, batch_id)
         assert batch is not None
-        append_event(session, events.batch_received(actor or "", batch, document, table.num_rows))
+        received = events.batch_received(actor or "", batch, document, table.num_rows)
+        if trial:
+            received.payload["trial"] = True
+        append_event(session, received)
         log.info("batch %s received: %d rows", batch_id, table.num_rows)
     fault("after-received")
     return batch_id, False

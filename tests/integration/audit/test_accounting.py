@@ -134,6 +134,7 @@ def test_req32_every_disclosure_about_a_taxpayer_and_nothing_else(disclosed: Sto
             "batch_id": "ACC-1",
             "request_id": "REQ-000001",
             "decision_id": decision_id(disclosed, "ACC-1", 0),
+            "kind": "workflow",
         },
         {
             "tin": A.tin,
@@ -149,6 +150,7 @@ def test_req32_every_disclosure_about_a_taxpayer_and_nothing_else(disclosed: Sto
             "batch_id": "ACC-2",
             "request_id": "REQ-000001",
             "decision_id": decision_id(disclosed, "ACC-2", 0),
+            "kind": "workflow",
         },
     ]
     # The same with the TIN written with dashes; B has one disclosure, an unknown TIN none.

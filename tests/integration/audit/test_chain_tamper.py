@@ -32,9 +32,10 @@ from .flow import (
 )
 
 #: The standard batch's own events: batch_received, 2 request_rejected, 28 decision_made,
-#: records_viewed, review_action, batch_approved, batch_released, response_downloaded
-#: (setting up its users may add events of their own before these).
-BATCH_EVENTS = 36
+#: 2 decision_recorded (the rejected rows' decisions), records_viewed, review_action,
+#: batch_approved, batch_released, response_downloaded (setting up its users may add
+#: events of their own before these).
+BATCH_EVENTS = 38
 
 
 @pytest.fixture

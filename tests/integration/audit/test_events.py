@@ -19,6 +19,7 @@ from matchgate import __version__
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.store.tables import BatchRow, Decision
 from matchgate.workflow.auditing import account, export_audit, verify_audit
+from matchgate.workflow.events import decision_hash
 from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.review import decide_review_item, list_review_items
 from matchgate.workflow.store import PermissionDenied, Store, add_user
@@ -180,7 +181,16 @@ def test_the_batch_and_every_person_acting_on_it_are_recorded(
 
     (reviewed,) = of(events, "review_action")
     assert (reviewed.actor, reviewed.decision_id) == (OFFICER, held.decision_id)
-    assert reviewed.payload == {"action": "confirm", "outcome": "VERIFIED", "note": "checked"}
+    with store.sessions() as session:
+        confirmed = session.get(Decision, held.decision_id)
+        assert confirmed is not None
+        confirmed_hash = decision_hash(confirmed)
+    assert reviewed.payload == {
+        "action": "confirm",
+        "outcome": "VERIFIED",
+        "note": "checked",
+        "decision_sha256": confirmed_hash,
+    }
 
     (approved,) = of(events, "batch_approved")
     assert (approved.actor, approved.batch_id) == (APPROVER, STANDARD_BATCH)

@@ -62,13 +62,14 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         outputs.append(result)
         return result
 
-    ok("master", "load", "--taxpayers", files["taxpayers"], "--addresses", files["addresses"])
-    ok("model", "train")
     ok("user", "add", ADMIN, "--role", "admin")
     for name, role in (
         (OPERATOR, "operator"), (OFFICER, "officer"), (APPROVER, "approver"), (AUDITOR, "auditor"),
     ):  # fmt: skip
         ok("user", "add", name, "--role", role, "--as", ADMIN)
+    ok("master", "load", "--taxpayers", files["taxpayers"], "--addresses", files["addresses"],
+       "--as", OPERATOR)  # fmt: skip
+    ok("model", "train", "--as", OPERATOR)
     submitted = json.loads(
         ok("batch", "submit", files["requests"], "--envelope", files["envelope"],
            "--as", OPERATOR, "--json").out

@@ -1,7 +1,7 @@
 """web logins, sessions and API tokens
 
-Revision ID: 0030
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 12:40:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0030"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
