@@ -7,8 +7,6 @@ import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import pytest
-
 import pyarrow as pa
 
 from factories import envelope_check, reference_agreement, request_row, requests_table
@@ -155,10 +153,6 @@ def test_req24_the_same_inputs_give_a_byte_identical_response(world: World, tmp_
     assert again.response == world.response
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the policy still verifies a relative named by a variant of a resident's given name",
-)
 def test_accuracy_on_the_synthetic_batch(world: World) -> None:
     accuracy = score_batch(world.report.outcome.rows, world.truth)
     assert accuracy.compliance_violations == 0
@@ -168,10 +162,6 @@ def test_accuracy_on_the_synthetic_batch(world: World) -> None:
     assert accuracy.review_rate <= 0.05
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the policy still verifies a relative named by a variant of a resident's given name",
-)
 def test_req25_false_positive_rates_are_reported_per_name_group(world: World) -> None:
     accuracy = score_batch(world.report.outcome.rows, world.truth)
     assert {"HISPANIC", "CHINESE", "SOUTH_ASIAN"} <= set(accuracy.by_group)

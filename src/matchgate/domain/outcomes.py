@@ -23,3 +23,7 @@ class ReviewReason(StrEnum):
     CLOSE_SECOND_CANDIDATE = "CLOSE_SECOND_CANDIDATE"
     BOILERPLATE_REASON = "BOILERPLATE_REASON"
     UNCERTAIN_SCORE = "UNCERTAIN_SCORE"
+    #: The name fits only fuzzily and nothing given corroborates it (which part is fuzzy).
+    FUZZY_GIVEN_NAME = "FUZZY_GIVEN_NAME"
+    FUZZY_SURNAME = "FUZZY_SURNAME"
+    FUZZY_NAME_ORDER = "FUZZY_NAME_ORDER"
