@@ -56,7 +56,9 @@ def _metaphone(token: str) -> str:
     return str(jellyfish.metaphone(token))
 
 
+@lru_cache(maxsize=262144)
 def _token_fuzz(left: str, right: str) -> str | None:
+    # Name pairs repeat heavily across a batch's candidates, hence the cache.
     if left == right or not left or not right:
         return None
     if same_name_spelling(left, right):
@@ -97,6 +99,7 @@ def given_name_fuzz(request: StandardName, filed: StandardName) -> str | None:
     return _token_fuzz(mine, theirs)
 
 
+@lru_cache(maxsize=65536)
 def _strip_particles(token: str) -> str:
     for particle in _GLUED_PARTICLES:
         if token.startswith(particle) and len(token) - len(particle) >= _MIN_FUZZY_LENGTH:
