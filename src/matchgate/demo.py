@@ -14,6 +14,7 @@ for the demo workspace and reads and writes the files it made.
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 from matchgate.bootstrap import build_services
@@ -30,12 +31,20 @@ __all__ = ["RESPONSE_FILE", "AccuracyReport", "read_truth", "run_demo", "synthes
 RESPONSE_FILE = "response.csv"
 
 
-def synthesise(out_dir: Path, *, taxpayers: int, requests: int, seed: int) -> dict[str, Path]:
-    """Write a synthetic world; returns its files by role (taxpayers, requests, truth, ...)."""
+def synthesise(
+    out_dir: Path, *, taxpayers: int, requests: int, seed: int, dob_share: float | None = None
+) -> dict[str, Path]:
+    """Write a synthetic world; returns its files by role (taxpayers, requests, truth, ...).
+
+    `dob_share`: the share of requests giving a date of birth (None: the generator's default).
+    """
     from matchgate.synth.generator import SynthConfig, generate
     from matchgate.synth.writer import write
 
-    data = generate(SynthConfig(taxpayers=taxpayers, requests=requests, seed=seed))
+    config = SynthConfig(taxpayers=taxpayers, requests=requests, seed=seed)
+    if dob_share is not None:
+        config = replace(config, dob_share=dob_share)
+    data = generate(config)
     return write(data, out_dir)
 
 
@@ -51,11 +60,14 @@ def run_demo(
     requests: int,
     seed: int,
     progress: Progress | None = None,
+    dob_share: float | None = None,
 ) -> tuple[VerifyReport, AccuracyReport]:
     """Synthesise a master file and batch, verify it, score it against the truth."""
     progress = progress or NullProgress()
     with progress.task("Synthesising data", total=1) as task:
-        files = synthesise(out_dir, taxpayers=taxpayers, requests=requests, seed=seed)
+        files = synthesise(
+            out_dir, taxpayers=taxpayers, requests=requests, seed=seed, dob_share=dob_share
+        )
         task.advance()
     settings = Settings(home=out_dir / "workspace", database_url=None, user=None)
     with build_services(settings) as services:

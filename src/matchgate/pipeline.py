@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import pyarrow as pa
@@ -31,6 +31,7 @@ from matchgate.domain.reasons import ReasonCode
 from matchgate.intake.envelope import EnvelopeCheck
 from matchgate.intake.validate import boilerplate_reason_rows, validate_requests
 from matchgate.progress import NullProgress, Progress
+from matchgate.standardise.names import standardise_aliases
 from matchgate.standardise.records import (
     standardise_addresses,
     standardise_identifiers,
@@ -145,9 +146,14 @@ def verify_batch(
             raise ValueError("a batch with valid requests needs a matcher")
         clock = time.perf_counter()
         standard = standardise_requests(table, valid)
+        aliases = _text(table, "aliases")
         facts = {
             row["uid"]: RequestFacts(
-                uid=row["uid"], person=person_from_row(row), address=address_from_row(row)
+                uid=row["uid"],
+                person=replace(
+                    person_from_row(row), aliases=standardise_aliases(aliases[int(row["uid"][1:])])
+                ),
+                address=address_from_row(row),
             )
             for row in standard.to_pylist()
         }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from matchgate.standardise.addresses import (
     StreetParts,
     addresses_match,
 )
+from matchgate.standardise.given_names import is_known_given_name
 from matchgate.standardise.names import StandardName
 
 
@@ -107,15 +109,30 @@ def _same_door(given: StandardAddress, filed: StandardAddress) -> bool:
     return bool(given.city) and (given.city, given.state) == (filed.city, filed.state)
 
 
+def _exact(given: StandardAddress, filed: StandardAddress) -> bool:
+    """The address on file exactly: it matches (FORMATS.md §4), the street name has no
+    edit, and where the file has a unit the request gives the same one."""
+    if not addresses_match(given, filed) or given.street.name != filed.street.name:
+        return False
+    return not filed.street.unit or given.street.unit == filed.street.unit
+
+
 def build_candidates(
     pairs: pa.Table,
     requests: Mapping[str, RequestFacts],
     last_known: Mapping[str, StandardAddress],
+    given_names_on_file: AbstractSet[str] | None = None,
 ) -> dict[str, list[Candidate]]:
-    """Group scored pairs into one candidate per (request, taxpayer)."""
+    """Group scored pairs into one candidate per (request, taxpayer).
+
+    `given_names_on_file`: the request given names some taxpayer on file has; a
+    request's given name that is neither among them nor a known name
+    (`is_known_given_name`) is flagged `request_given_unknown`. None: all known.
+    """
     best: dict[tuple[str, str], dict[str, Any]] = {}
     on_file: defaultdict[tuple[str, str], bool] = defaultdict(bool)
     near: defaultdict[tuple[str, str], bool] = defaultdict(bool)
+    exact: defaultdict[tuple[str, str], bool] = defaultdict(bool)
     for row in pairs.to_pylist():
         request = requests[row["request_uid"]]
         key = (request.uid, row["tin"])
@@ -124,6 +141,8 @@ def build_candidates(
         filed = address_from_row(row)
         if not on_file[key] and addresses_match(request.address, filed):
             on_file[key] = True
+        if not exact[key] and on_file[key] and _exact(request.address, filed):
+            exact[key] = True
         if not near[key] and _same_door(request.address, filed):
             near[key] = True
 
@@ -131,6 +150,13 @@ def build_candidates(
     for (request_uid, tin), row in best.items():
         request = requests[request_uid]
         lka = last_known.get(tin)
+        given = request.person.name.given
+        unknown = (
+            given_names_on_file is not None
+            and bool(given)
+            and given not in given_names_on_file
+            and not is_known_given_name(given)
+        )
         grouped[request_uid].append(
             Candidate(
                 tin=tin,
@@ -141,6 +167,8 @@ def build_candidates(
                 address_is_lka=lka is not None and addresses_match(request.address, lka),
                 address_near=near[(request_uid, tin)],
                 field_weights=_field_weights(row),
+                address_exact=exact[(request_uid, tin)],
+                request_given_unknown=unknown,
             )
         )
     return dict(grouped)

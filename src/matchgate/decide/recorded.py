@@ -88,12 +88,14 @@ class CandidateEvidence:
     #: How the given names and the surnames agree (`NameAgreement`/`SurnameAgreement` names).
     given: str
     surname: str
-    #: The policy's name fit: STRONG, WEAK or NONE.
+    #: The policy's name fit: STRONG, FUZZY, WEAK or NONE.
     fit: str
     dob_conflict: bool
     tin_conflict: bool
     suffix_conflict: bool
     address_on_file: bool
+    #: For a FUZZY fit, which part of the name is fuzzy and how ("given:typo").
+    fuzzy: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -108,6 +110,7 @@ class CandidateEvidence:
             "tin_conflict": self.tin_conflict,
             "suffix_conflict": self.suffix_conflict,
             "address_on_file": self.address_on_file,
+            "fuzzy": self.fuzzy,
         }
 
     @classmethod
@@ -124,6 +127,7 @@ class CandidateEvidence:
             tin_conflict=bool(data.get("tin_conflict", False)),
             suffix_conflict=bool(data.get("suffix_conflict", False)),
             address_on_file=bool(data.get("address_on_file", False)),
+            fuzzy=str(data.get("fuzzy", "")),
         )
 
 
@@ -169,6 +173,7 @@ class DecisionEvidence:
                     tin_conflict=a.tin_conflict,
                     suffix_conflict=a.suffix_conflict,
                     address_on_file=a.address_on_file,
+                    fuzzy=a.fuzzy,
                 )
                 for a, c in zip(decision.assessments, decision.candidates, strict=True)
             ),

@@ -27,3 +27,7 @@ class ReviewReason(StrEnum):
     CASE_NUMBER_REUSED = "CASE_NUMBER_REUSED"
     #: REQ-41: the requesting official asked about more people than the agreement allows.
     OFFICIAL_VOLUME = "OFFICIAL_VOLUME"
+    #: The name fits only fuzzily and nothing given corroborates it (which part is fuzzy).
+    FUZZY_GIVEN_NAME = "FUZZY_GIVEN_NAME"
+    FUZZY_SURNAME = "FUZZY_SURNAME"
+    FUZZY_NAME_ORDER = "FUZZY_NAME_ORDER"

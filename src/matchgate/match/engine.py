@@ -209,6 +209,16 @@ def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Tab
     return pairs
 
 
+def given_names_on_file(master: MasterConnection, names: list[str]) -> set[str]:
+    """Which of these standardised given names some taxpayer on file has (tf_given)."""
+    master.con.register("wanted_given", pa.table({"given": pa.array(sorted(set(names)))}))
+    rows = master.con.execute(
+        "SELECT t.given FROM master.tf_given t JOIN wanted_given w USING (given)"
+    ).fetchall()
+    master.con.unregister("wanted_given")
+    return {str(row[0]) for row in rows}
+
+
 def last_known_addresses(master: MasterConnection, tins: list[str]) -> pa.Table:
     """Standardised and as-filed last known addresses for the given TINs."""
     master.con.register("wanted_tins", pa.table({"tin": pa.array(sorted(set(tins)), pa.string())}))

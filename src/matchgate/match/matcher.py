@@ -14,7 +14,12 @@ import pyarrow as pa
 from matchgate.decide.evidence import RequestFacts, address_from_row, build_candidates
 from matchgate.decide.policy import Candidate
 from matchgate.disclose.minimise import LastKnownAddress
-from matchgate.match.engine import MasterConnection, last_known_addresses, score_requests
+from matchgate.match.engine import (
+    MasterConnection,
+    given_names_on_file,
+    last_known_addresses,
+    score_requests,
+)
 from matchgate.match.model import MatchModel
 
 
@@ -36,7 +41,10 @@ class SplinkMatcher:
         tins = sorted(set(pairs.column("tin").to_pylist()))
         lka_rows = last_known_addresses(self.master, tins).to_pylist()
         last_known = {row["tin"]: address_from_row(row) for row in lka_rows}
-        return build_candidates(pairs, requests, last_known)
+        givens = [g for g in table.column("given").to_pylist() if g]
+        return build_candidates(
+            pairs, requests, last_known, given_names_on_file(self.master, givens)
+        )
 
     def last_known_addresses(self, tins: Sequence[str]) -> dict[str, LastKnownAddress]:
         rows = last_known_addresses(self.master, list(tins)).to_pylist()

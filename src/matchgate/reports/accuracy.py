@@ -9,7 +9,12 @@ was identified) and a `truth.csv` from `matchgate synth`. Out: an
   (wrong person, address not on file, conflict, or a close call that only a
   human may settle), i.e. an address went out that the law does not allow;
 - recall: verifiable requests VERIFIED with the right taxpayer;
-- the review load (PENDING_REVIEW share) and reason-code agreement.
+- the review load (PENDING_REVIEW share) and reason-code agreement;
+- per name variant kind (truth `name_variant`: transliteration, typo_given,
+  ..., "none" for names written plainly): the share of verifiable requests
+  VERIFIED with the right taxpayer, and the share sent to review;
+- per name group: recall, false-match rate, and the ratio of the worst
+  group's recall to the best group's.
 """
 
 from __future__ import annotations
@@ -46,6 +51,23 @@ class GroupRates:
         """Verifiable requests not VERIFIED with the right taxpayer."""
         return self.missed / self.verifiable if self.verifiable else 0.0
 
+    @property
+    def recall(self) -> float:
+        return 1.0 - self.false_negative_rate
+
+
+@dataclass
+class KindRates:
+    """Verifiable requests whose name is written under one variant kind."""
+
+    requests: int = 0
+    correct: int = 0
+    review: int = 0
+
+    @property
+    def correct_rate(self) -> float:
+        return self.correct / self.requests if self.requests else 1.0
+
 
 @dataclass
 class AccuracyReport:
@@ -64,18 +86,32 @@ class AccuracyReport:
     #: REQ-25: error rates per name group (e.g. compound Hispanic surnames,
     #: high-frequency East Asian surnames), from the truth's `name_group`.
     by_group: dict[str, GroupRates] = field(default_factory=dict)
+    by_variant: dict[str, KindRates] = field(default_factory=dict)
     wrongful_examples: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def group_recall_ratio(self) -> float:
+        """Worst name group's recall over the best group's (1.0 = every group alike)."""
+        recalls = [g.recall for g in self.by_group.values() if g.verifiable]
+        best = max(recalls, default=0.0)
+        return min(recalls) / best if best else 1.0
 
     def as_dict(self) -> dict[str, Any]:
         result = asdict(self)
         result["by_group"] = {
             name: {
                 **asdict(rates),
+                "recall": round(rates.recall, 6),
                 "false_positive_rate": round(rates.false_positive_rate, 6),
                 "false_negative_rate": round(rates.false_negative_rate, 6),
             }
             for name, rates in self.by_group.items()
         }
+        result["by_variant"] = {
+            name: {**asdict(rates), "correct_rate": round(rates.correct_rate, 6)}
+            for name, rates in self.by_variant.items()
+        }
+        result["group_recall_ratio"] = round(self.group_recall_ratio, 6)
         return result
 
     def groups_over_false_positive_rate(self, threshold: float) -> list[str]:
@@ -100,6 +136,7 @@ def score_batch(
     code_mismatches = address_errors = 0
     examples: list[dict[str, str]] = []
     groups: dict[str, GroupRates] = {}
+    kinds: dict[str, KindRates] = {}
     for row, expected in zip(rows, truth, strict=True):
         outcome = row.outcome
         outcomes[outcome.value] += 1
@@ -128,6 +165,10 @@ def score_batch(
         if kind == EXPECTED_VERIFIABLE:
             verifiable += 1
             group.verifiable += 1
+            rates = kinds.setdefault(expected.get("name_variant") or "none", KindRates())
+            rates.requests += 1
+            rates.correct += outcome is Outcome.VERIFIED and identified == true_tin
+            rates.review += outcome is Outcome.PENDING_REVIEW
             if not (outcome is Outcome.VERIFIED and identified == true_tin):
                 group.missed += 1
             if outcome is Outcome.VERIFIED and identified == true_tin:
@@ -150,4 +191,5 @@ def score_batch(
         by_category={k: dict(v) for k, v in sorted(by_category.items())},
         wrongful_examples=examples,
         by_group=dict(sorted(groups.items())),
+        by_variant=dict(sorted(kinds.items())),
     )

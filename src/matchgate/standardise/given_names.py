@@ -29,9 +29,10 @@ from functools import cache, lru_cache
 
 from nicknames import NickNamer
 
+from matchgate.standardise.spellings import SPELLINGS_FILE
 from matchgate.standardise.text import data_rows, fold
 
-__all__ = ["VARIANTS_FILE", "given_name_keys", "variant_edges"]
+__all__ = ["VARIANTS_FILE", "given_name_keys", "is_known_given_name", "variant_edges"]
 
 VARIANTS_FILE = "given_name_variants.csv"
 
@@ -101,6 +102,22 @@ def _lookups() -> tuple[Mapping[str, frozenset[str]], Mapping[str, frozenset[str
         if nickname and canonical and (nickname, canonical) not in _NICKNAME_EXCLUSIONS
     )
     return curated, nicknames
+
+
+def is_known_given_name(given: str) -> bool:
+    """Whether a folded given name is a name the name tables know (the nicknames
+    package, the curated variants, the recorded spellings): a real name, not a slip."""
+    return given in _known_names()
+
+
+@cache
+def _known_names() -> frozenset[str]:
+    curated, nicknames = _lookups()
+    names = set(curated) | set(nicknames)
+    for targets in (*curated.values(), *nicknames.values()):
+        names.update(targets)
+    names.update(fold(row.get("spelling")) for row in data_rows(SPELLINGS_FILE))
+    return frozenset(names)
 
 
 def variant_edges(rows: Iterable[Mapping[str, str]]) -> list[tuple[str, str]]:

@@ -26,6 +26,7 @@ __all__ = [
     "StandardName",
     "SurnameAgreement",
     "given_name_agreement",
+    "standardise_aliases",
     "standardise_name",
     "suffix_conflict",
     "surname_agreement",
@@ -249,3 +250,14 @@ def _fuzzy_surname_token(left: str, right: str) -> bool:
 def suffix_conflict(request: StandardName, filed: StandardName) -> bool:
     """True only when both sides give a suffix and they differ (JR vs SR)."""
     return bool(request.suffix) and bool(filed.suffix) and request.suffix != filed.suffix
+
+
+def standardise_aliases(aliases: str | None) -> tuple[StandardName, ...]:
+    """Standardise a request's `aliases` cell: `;`-separated full names, each read as
+    given name(s) then surname as its last word (`JUAN PEREZ;JOHN PEREZ`)."""
+    names: list[StandardName] = []
+    for alias in (aliases or "").split(";"):
+        words = alias.split()
+        if len(words) >= 2:
+            names.append(standardise_name(" ".join(words[:-1]), None, words[-1], None))
+    return tuple(names)

@@ -284,6 +284,11 @@ def _first_runs(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
 def _from_labels(labels: Mapping[str, str]) -> StreetParts:
     number_text = "".join(labels.get(key, "") for key in ("AddressNumberPrefix", "AddressNumber"))
     has_name = bool(labels.get("StreetName") or labels.get("StreetNamePreType"))
+    if number_text and not has_name and labels.get("PlaceName"):
+        # The field holds a street line only, so words read as a city are the street
+        # name: usaddress reads 6232 1/2 PASEO DEL NORTE as a number and a city.
+        labels = {**labels, "StreetName": labels["PlaceName"]}
+        has_name = True
     if not (number_text and has_name):
         if "USPSBoxGroupType" in labels:
             return _rural_route(labels)

@@ -11,8 +11,17 @@ Categories (truth `category` -> `expected`):
   the noise FORMATS.md §4 says must still match. If the request's name
   also fits another person on file at that address, the correct TIN is
   added, so VERIFIABLE rows are always unique.
+  A share of genuine requests write the name under one variant kind
+  (synth.variants: transliteration, typo, particle, order swap, compound
+  given name, anglicised); truth `name_variant` names the kind.
 - not_on_file, address_not_on_file, borrowed_tin, dob_conflict,
   relative_not_on_file -> NOT_VERIFIABLE (the answer must be NO_MATCH).
+- relative_variant_not_on_file (ELIZABETH MARTIN asked, with no DOB or TIN,
+  where LISA MARTIN is on file at that address: a relative the custodian has
+  never seen) and near_name_not_on_file (DANIEL asked where DANIELA is on file
+  there: another real person one letter away) -> NOT_VERIFIABLE: the named
+  person is not on file, so VERIFIED would disclose someone else's address;
+  a human may look (PENDING_REVIEW), nothing may go out automatically.
 - jr_sr_same_address, twins_same_address -> AMBIGUOUS (PENDING_REVIEW or
   NO_MATCH, never VERIFIED).
 """
@@ -20,10 +29,21 @@ Categories (truth `category` -> `expected`):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import cache
 
-from matchgate.synth.namefit import clearly_other, surname_units
+from matchgate.standardise.spellings import same_name_spelling
+from matchgate.synth import names_pool as npool
+from matchgate.synth.namefit import clearly_other, fold, jaro_winkler, surname_units
 from matchgate.synth.noise import request_address, request_name, request_tin
+from matchgate.synth.variants import write_variant
 from matchgate.synth.world import AMBIGUOUS, NOT_VERIFIABLE, VERIFIABLE, Planned, World, name_group
+
+# Share of genuine requests whose name is written under one variant kind. The
+# 2,400 name-variant requests of a 20,000-row exam (~18% of its genuine rows)
+# set the scale; bench/accuracy.py reports every kind on its own.
+VARIANT_SHARE = 0.18
+_NICKNAME_GROUPS = npool.nickname_groups()
 
 
 def _named(w: World, p: int, tags: list[str], *, full_noise: bool) -> dict[str, str]:
@@ -43,10 +63,21 @@ def verifiable(w: World, p: int, aid: int, category: str, *, full_noise: bool = 
     """A genuine request about p at address `aid` (one of p's addresses on file)."""
     rng, pop = w.rng, w.pop
     tags: list[str] = []
-    fields = _named(w, p, tags, full_noise=full_noise)
+    written = None
+    if full_noise and rng.random() < VARIANT_SHARE:
+        written = write_variant(
+            pop.first[p], pop.middle[p], pop.last[p], pop.group[p], pop.sex[p], rng, tags
+        )
+    if written is None:
+        fields = _named(w, p, tags, full_noise=full_noise)
+    else:
+        fields = request_name(
+            written.first, written.middle, written.last, pop.suffix[p], rng, tags, full_noise=False
+        )
+        fields["aliases"] = written.aliases
     fields.update(request_address(w.book.items[aid], rng, tags, full_noise=full_noise))
     fields["dob"] = fields["tin"] = ""
-    if pop.dob[p] and rng.random() < 0.5:
+    if pop.dob[p] and rng.random() < w.dob_share:
         fields["dob"] = pop.dob[p]
         tags.append("dob_given")
     elif not pop.dob[p] and rng.random() < 0.1:
@@ -74,6 +105,7 @@ def verifiable(w: World, p: int, aid: int, category: str, *, full_noise: bool = 
         name_group=name_group(pop.group[p], pop.last[p]),
         variants=tags,
         address_id=aid,
+        name_variant=written.kind if written else "",
     )
 
 
@@ -135,7 +167,7 @@ def not_on_file(w: World, city_hint: int) -> Planned:
         fields = request_name(first, middle, last, "", rng, tags, full_noise=True)
     addr = w.book.items[aid] if aid >= 0 else w.book.unused_like(city_hint)
     fields.update(request_address(addr, rng, tags, full_noise=False))
-    fields["dob"] = w.random_dob() if rng.random() < 0.5 else ""
+    fields["dob"] = w.random_dob() if rng.random() < w.dob_share else ""
     fields["tin"] = request_tin(w.spare_tin(), rng, tags) if rng.random() < 0.2 else ""
     if fields["tin"]:
         tags.append("tin_not_on_file")
@@ -168,7 +200,7 @@ def address_not_on_file(w: World, p: int) -> Planned | None:
     city = w.book.items[rng.choice(aids)].city
     addr = w.book.items[aid] if aid >= 0 else w.book.unused_like(city)
     fields.update(request_address(addr, rng, tags, full_noise=False))
-    fields["dob"] = pop.dob[p] if rng.random() < 0.5 else ""
+    fields["dob"] = pop.dob[p] if rng.random() < w.dob_share else ""
     fields["tin"] = ""
     if rng.random() < 0.4:  # REQ-17: name and TIN match, address does not -> NO_MATCH
         fields["tin"] = request_tin(pop.tin[p], rng, tags)
@@ -263,7 +295,7 @@ def relative_not_on_file(w: World, aid: int) -> Planned | None:
     tags: list[str] = []
     fields = request_name(first, "", last, "", rng, tags, full_noise=False)
     fields.update(request_address(w.book.items[aid], rng, tags, full_noise=True))
-    fields["dob"] = w.random_dob() if rng.random() < 0.4 else ""
+    fields["dob"] = w.random_dob() if rng.random() < w.dob_share else ""
     fields["tin"] = ""
     return Planned(
         w.paperwork(fields),
@@ -279,3 +311,99 @@ def namesake_city(w: World, p: int, aid: int) -> Planned:
     """A genuine request about p at `aid`, where someone else with p's first and last
     name has an address in the same city (not this one): only the address separates them."""
     return verifiable(w, p, aid, "namesake_city", full_noise=False)
+
+
+def _given(name: str) -> str:
+    words = fold(name).replace("-", " ").split()
+    return words[0] if words else ""
+
+
+@cache
+def _near_names() -> dict[str, tuple[str, ...]]:
+    """Given names of the pools that another pool name is one letter or a close
+    spelling away from, while being a different name (not a nickname or a recorded
+    spelling of it): DANIEL / DANIELA, MARIO / MARIA, JULIO / JULIA, ANA / ANNA."""
+    names = sorted({_given(n) for pools in npool.POOLS for pool in pools[:2] for n in pool})
+    out: dict[str, list[str]] = {}
+    for a in names:
+        for b in names:
+            if a >= b or a[0] != b[0] or same_name_spelling(a, b):
+                continue
+            ga, gb = _NICKNAME_GROUPS.get(a, frozenset()), _NICKNAME_GROUPS.get(b, frozenset())
+            if ga & gb or a in gb or b in ga or _same_across_languages(a, b):
+                continue
+            if _one_edit(a, b) or (min(len(a), len(b)) >= 5 and jaro_winkler(a, b) >= 0.93):
+                out.setdefault(a, []).append(b)
+                out.setdefault(b, []).append(a)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _same_across_languages(a: str, b: str) -> bool:
+    """TOMAS / THOMAS, JOSE / JOSEPH: one name in two languages, not two names."""
+    english = npool.ANGLICISED
+    return english.get(a) == b or english.get(b) == a or a.replace("H", "") == b.replace("H", "")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _trap(w: World, aid: int, category: str, pick_name: Callable[[str], str]) -> Planned | None:
+    rng, pop = w.rng, w.pop
+    residents = w.filings.residents.get(aid)
+    if not residents:
+        return None
+    r = rng.choice(residents)
+    first = pick_name(_given(pop.first[r]))
+    if not first or any(first in fold(pop.first[q]).split() for q in residents):
+        return None
+    tags: list[str] = []
+    fields = request_name(first, "", pop.last[r], "", rng, tags, full_noise=False)
+    fields.update(request_address(w.book.items[aid], rng, tags, full_noise=False))
+    fields["dob"] = fields["tin"] = ""
+    return Planned(
+        w.paperwork(fields),
+        category,
+        NOT_VERIFIABLE,
+        name_group=name_group(pop.group[r]),
+        variants=tags,
+        address_id=aid,
+    )
+
+
+def relative_variant_not_on_file(w: World, aid: int) -> Planned | None:
+    """A relative not on file, named by a form that a variant list links to a resident's
+    given name (ELIZABETH where LISA is filed), with no DOB and no TIN."""
+
+    def pick(filed: str) -> str:
+        linked = sorted(
+            n
+            for n, groups in _NICKNAME_GROUPS.items()
+            if n != filed and (groups & _NICKNAME_GROUPS.get(filed, frozenset()) or filed in groups)
+        )
+        return w.rng.choice(linked) if linked else ""
+
+    return _trap(w, aid, "relative_variant_not_on_file", pick)
+
+
+def near_name_not_on_file(w: World, aid: int) -> Planned | None:
+    """Another real person not on file whose given name is a different name one letter
+    or so from a resident's (DANIEL where DANIELA is filed), with that surname."""
+
+    def pick(filed: str) -> str:
+        near = _near_names().get(filed)
+        if not near:
+            return ""
+        return w.rng.choice(near)
+
+    planned = _trap(w, aid, "near_name_not_on_file", pick)
+    # A requester gives this person's own DOB as often as anyone's.
+    if planned is not None and w.rng.random() < w.dob_share:
+        planned.fields["dob"] = w.random_dob()
+        planned.variants.append("dob_given")
+    return planned

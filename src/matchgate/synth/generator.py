@@ -25,11 +25,12 @@ import numpy as np
 import pyarrow as pa
 
 from matchgate.synth import cases
+from matchgate.synth import names_pool as npool
 from matchgate.synth.address import AddressBook
 from matchgate.synth.deficient import ROW_CODES, deficient, duplicate, pick_codes
 from matchgate.synth.filings import Filings, build_filings
 from matchgate.synth.namefit import fold
-from matchgate.synth.names_pool import EAST_ASIAN, HISPANIC, OFFICER_NAMES, OFFICIAL_NAMES
+from matchgate.synth.names_pool import OFFICER_NAMES, OFFICIAL_NAMES
 from matchgate.synth.places import CITIES
 from matchgate.synth.population import NameDrawer, Population, build_population
 from matchgate.synth.rand import FastRandom
@@ -50,10 +51,16 @@ MIX: tuple[tuple[str, float], ...] = (
     ("borrowed_tin", 0.02),
     ("dob_conflict", 0.02),
     ("relative_not_on_file", 0.03),
+    ("relative_variant_not_on_file", 0.01),
+    ("near_name_not_on_file", 0.015),
     ("jr_sr_same_address", 0.018),
     ("twins_same_address", 0.012),
 )
-_ITIN_SHARE = {HISPANIC: 0.22, EAST_ASIAN: 0.08}  # other groups: 0.03
+_ITIN_SHARE = {
+    npool.HISPANIC: 0.22, npool.HAITIAN: 0.12, npool.VIETNAMESE: 0.06, npool.KOREAN: 0.06,
+    npool.CHINESE: 0.08, npool.FILIPINO: 0.05, npool.SOUTH_ASIAN: 0.05, npool.ARABIC: 0.06,
+    npool.EASTERN_EUROPEAN: 0.05, npool.OTHER: 0.06,
+}  # fmt: skip  # Anglo: 0.01
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,11 @@ class SynthConfig:
     seed: int = 7
     submitted_at: str = "2025-08-01T12:00:00Z"
     batch_id: str = "SYN-2025-000001"
+    #: Share of requests that give a date of birth. The 2025 exchange's request file
+    #: carried a date of birth for its people (DOMAIN.md §2.3: ~1.28 M rows "with
+    #: first/last name, address, date of birth, fingerprint IDs and removal-order
+    #: data"); no fill rate is published, so a few blanks are assumed, not none.
+    dob_share: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -103,7 +115,7 @@ def _generate(config: SynthConfig) -> SynthData:
     rng = FastRandom(config.seed)
     np_rng = np.random.default_rng(config.seed)
     pop = build_population(config.taxpayers, rng)
-    is_itin = [rng.random() < _ITIN_SHARE.get(g, 0.03) for g in pop.group]
+    is_itin = [rng.random() < _ITIN_SHARE.get(g, 0.01) for g in pop.group]
     pop.tin = draw_tins(is_itin, np_rng)
     pop.tin_type = ["ITIN" if x else "SSN" for x in is_itin]
     book = AddressBook(rng)
@@ -117,6 +129,7 @@ def _generate(config: SynthConfig) -> SynthData:
         int(config.submitted_at[:4]),
         np_rng,
         set(pop.tin),
+        config.dob_share,
         case_serials=rng.sample(range(1, 1_000_000), min(2 * config.requests + 64, 999_999)),
     )
     counts = _counts(config.requests)
@@ -234,6 +247,8 @@ def _plan(w: World, counts: dict[str, int]) -> list[Planned]:
         "relative_not_on_file",
         (cases.relative_not_on_file(w, rng.choice(aids)) for _ in (tries if aids else ())),
     )
+    for trap in (cases.relative_variant_not_on_file, cases.near_name_not_on_file):
+        fill(trap.__name__, (trap(w, rng.choice(aids)) for _ in (tries if aids else ())))
     fill("not_on_file", (not_on_file() for _ in tries))
     fill(
         "deficient",

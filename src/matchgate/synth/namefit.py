@@ -3,10 +3,11 @@
 The generator uses this to label its own requests conservatively, never to
 decide outcomes the way the matcher does:
 - `fits` is deliberately generous (case, accents, hyphens, particles,
-  nicknames, one of two surnames, a middle name used as the given name,
-  similar spellings). A genuine request whose name also fits a second
-  person at the given address is made unambiguous by adding the TIN, and
-  AMBIGUOUS cases are built from pairs that fit.
+  nicknames, anglicised forms, one of two surnames, a middle name used as
+  the given name, similar spellings, one typing slip, recorded spellings).
+  A genuine request whose name also fits a second person at the given
+  address is made unambiguous by adding the TIN, and AMBIGUOUS cases are
+  built from pairs that fit.
 - `clearly_other` is deliberately strict: a request planted as "name fits
   nobody at that address" uses a given name that clearly differs from every
   resident's (no fit, different initial, Jaro-Winkler below 0.7).
@@ -19,7 +20,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from matchgate.synth.names_pool import nickname_groups
+from matchgate.standardise.spellings import same_name_spelling
+from matchgate.synth.names_pool import ANGLICISED, nickname_groups
 
 # Surname particles: kept with their surname as one unit (DE LA CRUZ), dropped
 # when comparing bare tokens (CRUZ); the joined unit (DELACRUZ) is compared too.
@@ -108,8 +110,27 @@ def surname_units(last: str) -> list[str]:
     return units
 
 
+def _one_edit(x: str, y: str) -> bool:
+    if abs(len(x) - len(y)) > 1 or min(len(x), len(y)) < 3:
+        return False
+    if len(x) == len(y):
+        diff = [i for i in range(len(x)) if x[i] != y[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]]
+        )
+    short, long_ = (x, y) if len(x) < len(y) else (y, x)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _spelled_alike(x: str, y: str) -> bool:
+    """One slip apart (an edit or two letters swapped) or recorded spellings of one name."""
+    return _one_edit(x, y) or same_name_spelling(x, y)
+
+
 def _given_pair_fits(x: str, y: str) -> bool:
-    if x == y or jaro_winkler(x, y) >= 0.8:
+    if x == y or jaro_winkler(x, y) >= 0.8 or _spelled_alike(x, y):
+        return True
+    if ANGLICISED.get(x) == y or ANGLICISED.get(y) == x:
         return True
     gx, gy = _GROUPS.get(x), _GROUPS.get(y)
     return bool(gx and gy and gx & gy) or bool(gx and y in gx) or bool(gy and x in gy)
@@ -135,7 +156,9 @@ def surname_fits(req_last: str, filed_last: str) -> bool:
     """Whether a requested surname could denote a filed last name (token-wise, particles folded)."""
     req = _surname_forms(req_last)
     filed = _surname_forms(filed_last)
-    return any(x == y or jaro_winkler(x, y) >= 0.85 for x in req for y in filed)
+    return any(
+        x == y or jaro_winkler(x, y) >= 0.85 or _spelled_alike(x, y) for x in req for y in filed
+    )
 
 
 def fits(req_first: str, req_last: str, first: str, middle: str, last: str) -> bool:

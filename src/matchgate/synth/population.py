@@ -7,9 +7,11 @@ JR/SR father and son (same given name, same address), twins (same DOB,
 similar given names), and namesakes (same first and last name in one city,
 different households). TINs are assigned separately (`tins.assign_tins`).
 
-Name conventions follow US filing practice: ~45% Hispanic households (two
-surnames, particles, accents as filed), ~10% East Asian (heavily clustered
-surnames), the rest Anglo/other; surnames are Zipf-weighted.
+Name conventions follow US filing practice in eleven name groups
+(names_pool.GROUP_LABELS): Hispanic households lead (two surnames, particles,
+accents as filed), Korean, Chinese and Vietnamese surnames cluster heavily,
+Filipino and Haitian filers often carry two-part given names; names are
+Zipf-weighted within each pool.
 """
 
 from __future__ import annotations
@@ -26,7 +28,17 @@ from matchgate.synth.places import CITIES
 
 _KINDS = ("single", "couple", "family", "jr_sr", "twins", "siblings", "roommates")
 _KIND_CUM = (36, 60, 80, 85, 88, 94, 100)
-_GROUP_CUM = (45, 55, 100)  # HISPANIC, EAST_ASIAN, OTHER households
+_GROUP_CUM = tuple(sum(npool.GROUP_MIX[: i + 1]) for i in range(len(npool.GROUP_MIX)))
+# Share of filers with a two-part given name filed as their first name.
+_COMPOUND_SHARE = {npool.HISPANIC: 0.08, npool.FILIPINO: 0.2, npool.HAITIAN: 0.2}
+_NO_SUFFIX_GROUPS = frozenset(
+    {npool.VIETNAMESE, npool.KOREAN, npool.CHINESE, npool.ARABIC, npool.SOUTH_ASIAN}
+)
+# Share of wives filing under their own surname, by group (others: 0.15).
+_WIFE_OWN_SURNAME = {
+    npool.HISPANIC: 0.65, npool.KOREAN: 0.9, npool.VIETNAMESE: 0.8, npool.CHINESE: 0.6,
+    npool.ARABIC: 0.5,
+}  # fmt: skip
 _NAMESAKE_SHARE = 0.06  # single households that copy a same-city person's first+last name
 
 
@@ -53,7 +65,8 @@ class Population:
     last: list[str] = field(default_factory=list)
     suffix: list[str] = field(default_factory=list)
     dob: list[str] = field(default_factory=list)  # "" when not on file
-    group: list[int] = field(default_factory=list)  # names_pool.HISPANIC / EAST_ASIAN / OTHER
+    group: list[int] = field(default_factory=list)  # names_pool group code
+    sex: list[str] = field(default_factory=list)  # "M" / "F"
     household: list[int] = field(default_factory=list)
     hh_members: list[list[int]] = field(default_factory=list)
     hh_city: list[int] = field(default_factory=list)
@@ -71,29 +84,15 @@ class NameDrawer:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.pools: dict[tuple[int, str], tuple[tuple[str, ...], list[float]]] = {
-            (npool.HISPANIC, "M"): (npool.HISPANIC_MALE, _zipf(len(npool.HISPANIC_MALE), 1.0, 4)),
-            (npool.HISPANIC, "F"): (
-                npool.HISPANIC_FEMALE,
-                _zipf(len(npool.HISPANIC_FEMALE), 1.0, 4),
-            ),
-            (npool.EAST_ASIAN, "M"): (npool.ASIAN_MALE, _zipf(len(npool.ASIAN_MALE), 0.8, 3)),
-            (npool.EAST_ASIAN, "F"): (npool.ASIAN_FEMALE, _zipf(len(npool.ASIAN_FEMALE), 0.8, 3)),
-            (npool.OTHER, "M"): (npool.ANGLO_MALE, _zipf(len(npool.ANGLO_MALE), 1.0, 5)),
-            (npool.OTHER, "F"): (npool.ANGLO_FEMALE, _zipf(len(npool.ANGLO_FEMALE), 1.0, 5)),
-            (npool.HISPANIC, "S"): (
-                npool.HISPANIC_SURNAMES,
-                _zipf(len(npool.HISPANIC_SURNAMES), 1.0, 8),
-            ),
-            (npool.EAST_ASIAN, "S"): (
-                npool.ASIAN_SURNAMES,
-                _zipf(len(npool.ASIAN_SURNAMES), 1.1, 2),
-            ),
-            (npool.OTHER, "S"): (npool.ANGLO_SURNAMES, _zipf(len(npool.ANGLO_SURNAMES), 1.0, 10)),
-        }
+        self.pools: dict[tuple[int, str], tuple[tuple[str, ...], list[float]]] = {}
+        for g, (male, female, surnames, _, _) in enumerate(npool.POOLS):
+            (gs, go), (ss, so) = npool.ZIPF[g]
+            self.pools[(g, "M")] = (male, _zipf(len(male), gs, go))
+            self.pools[(g, "F")] = (female, _zipf(len(female), gs, go))
+            self.pools[(g, "S")] = (surnames, _zipf(len(surnames), ss, so))
 
     def group(self) -> int:
-        """A name group with the household mix (45% Hispanic, 10% East Asian, 45% other)."""
+        """A name group drawn with the household mix (names_pool.GROUP_MIX)."""
         return bisect(_GROUP_CUM, self.rng.random() * _GROUP_CUM[-1])
 
     def pick(self, group: int, kind: str) -> str:
@@ -103,26 +102,27 @@ class NameDrawer:
 
     def given(self, group: int, sex: str) -> str:
         r = self.rng.random()
-        if group == npool.HISPANIC and r < 0.06:
-            pool = npool.HISPANIC_COMPOUND_MALE if sex == "M" else npool.HISPANIC_COMPOUND_FEMALE
-            return self.rng.choice(pool)
+        if r < _COMPOUND_SHARE.get(group, 0.0):
+            return self.rng.choice(npool.POOLS[group][3 if sex == "M" else 4])
         return self.pick(group, sex)
 
     def middle_for(self, group: int, sex: str, first: str) -> str:
         r = self.rng.random()
-        if group == npool.EAST_ASIAN:
+        if group in (npool.KOREAN, npool.CHINESE):
+            return ""
+        if group == npool.VIETNAMESE:
             if r >= 0.25:
                 return ""
             return self.rng.choice(
                 npool.ASIAN_MIDDLE_MALE if sex == "M" else npool.ASIAN_MIDDLE_FEMALE
             )
-        if r >= (0.22 if group == npool.HISPANIC else 0.55):
+        if r >= {npool.HISPANIC: 0.22, npool.ANGLO: 0.55, npool.FILIPINO: 0.4}.get(group, 0.2):
             return ""
         m = self.pick(group, sex)
         if m == first or m in first.split():
             return ""
         # Some filers give only the middle initial.
-        return m[0] if group == npool.OTHER and self.rng.random() < 0.2 else m
+        return m[0] if group == npool.ANGLO and self.rng.random() < 0.2 else m
 
     def surname(self, group: int) -> str:
         """A filed last name for a person heading a new line (not inheriting one)."""
@@ -152,16 +152,25 @@ class _Builder:
         self.names = NameDrawer(rng)
         self.pop = Population()
         self.city_people: list[list[int]] = [[] for _ in CITIES]
-        self.city_cum = [
+        by_region = [
             _cum([c.w_hispanic for c in CITIES]),
             _cum([c.w_asian for c in CITIES]),
             _cum([c.w_other for c in CITIES]),
         ]
+        self.city_cum = [by_region[region] for region in npool.REGION]
 
     # -- people and households ---------------------------------------------------------
 
     def add(
-        self, hh: int, group: int, first: str, middle: str, last: str, suffix: str, dob: str
+        self,
+        hh: int,
+        group: int,
+        first: str,
+        middle: str,
+        last: str,
+        suffix: str,
+        dob: str,
+        sex: str = "",
     ) -> int:
         """Append one person; accents are kept as filed only by some filers."""
         keep = self.rng.random() < (0.35 if group == npool.HISPANIC else 0.5)
@@ -175,14 +184,21 @@ class _Builder:
         p.suffix.append(suffix)
         p.dob.append(dob)
         p.group.append(group)
+        p.sex.append(sex or self._sex_of(group, first))
         p.household.append(hh)
         p.hh_members[hh].append(pid)
         self.city_people[p.hh_city[hh]].append(pid)
         return pid
 
+    @staticmethod
+    def _sex_of(group: int, first: str) -> str:
+        pools = npool.POOLS[group]
+        return "M" if first in pools[0] or first in pools[3] else "F"
+
     def person(self, hh: int, group: int, sex: str, last: str, year: int, suffix: str = "") -> int:
         first = self.names.given(group, sex)
-        if not suffix and sex == "M" and group != npool.EAST_ASIAN and self.rng.random() < 0.02:
+        may_have_suffix = sex == "M" and group not in _NO_SUFFIX_GROUPS
+        if not suffix and may_have_suffix and self.rng.random() < 0.02:
             suffix = self.rng.choice(npool.SUFFIXES_SINGLE[:3])
         return self.add(
             hh,
@@ -192,6 +208,7 @@ class _Builder:
             last,
             suffix,
             self.names.dob(year),
+            sex,
         )
 
     def household(self) -> None:
@@ -233,7 +250,7 @@ class _Builder:
         dob = self.names.dob(year)
         if dob and dob == p.dob[other]:
             dob = self.names.dob(year + 3)
-        self.add(hh, p.group[other], p.first[other], "", p.last[other], "", dob)
+        self.add(hh, p.group[other], p.first[other], "", p.last[other], "", dob, p.sex[other])
         return True
 
     def _couple(self, hh: int, group: int, year: int, *, children: bool) -> None:
@@ -244,8 +261,8 @@ class _Builder:
         paternal = husband_last.replace("-", " ").split(" ")[0]
         if group == npool.HISPANIC:
             wife_last = own if rng.random() < 0.65 else paternal
-        elif group == npool.EAST_ASIAN:
-            wife_last = own if rng.random() < 0.55 else husband_last
+        elif group in _WIFE_OWN_SURNAME:
+            wife_last = own if rng.random() < _WIFE_OWN_SURNAME[group] else husband_last
         else:
             r = rng.random()
             wife_last = husband_last if r < 0.75 else own if r < 0.9 else f"{husband_last}-{own}"
@@ -272,23 +289,23 @@ class _Builder:
             ("II", "III") if rng.random() < 0.1 else ("SR" if rng.random() < 0.55 else "", "JR")
         )
         middle = self.names.middle_for(group, "M", first)
-        father = self.add(hh, group, first, middle, last, senior, self.names.dob(year))
+        father = self.add(hh, group, first, middle, last, senior, self.names.dob(year), "M")
         son_middle = middle if rng.random() < 0.5 else self.names.middle_for(group, "M", first)
         son_year = min(year + rng.randint(20, 38), 2005)
-        son = self.add(hh, group, first, son_middle, last, junior, self.names.dob(son_year))
+        son = self.add(hh, group, first, son_middle, last, junior, self.names.dob(son_year), "M")
         self.pop.jr_sr_pairs.append((father, son))
         if rng.random() < 0.5:
             self.person(hh, group, "F", last.split(" ")[0], year + rng.randint(-2, 5))
 
     def _twins(self, hh: int, group: int, year: int) -> None:
         rng = self.rng
-        pairs = (
-            npool.TWIN_PAIRS_HISPANIC
-            if group == npool.HISPANIC
-            else npool.TWIN_PAIRS_ASIAN
-            if group == npool.EAST_ASIAN
-            else npool.TWIN_PAIRS_OTHER
-        )
+        pairs = {
+            npool.HISPANIC: npool.TWIN_PAIRS_HISPANIC,
+            npool.FILIPINO: npool.TWIN_PAIRS_HISPANIC,
+            npool.KOREAN: npool.TWIN_PAIRS_ASIAN,
+            npool.VIETNAMESE: npool.TWIN_PAIRS_ASIAN,
+            npool.ARABIC: npool.TWIN_PAIRS_ARABIC,
+        }.get(group, npool.TWIN_PAIRS_OTHER)
         a, b = rng.choice(pairs)
         if rng.random() < 0.5:
             a, b = b, a
@@ -317,7 +334,8 @@ def build_population(n: int, rng: random.Random) -> Population:
 
 def _trim(pop: Population, n: int) -> None:
     """Drop people beyond the first n (only the last household can be affected)."""
-    for col in (pop.first, pop.middle, pop.last, pop.suffix, pop.dob, pop.group, pop.household):
+    columns = (pop.first, pop.middle, pop.last, pop.suffix, pop.dob, pop.group, pop.sex)
+    for col in (*columns, pop.household):
         del col[n:]
     last_hh = pop.household[-1]
     pop.hh_members[last_hh] = [m for m in pop.hh_members[last_hh] if m < n]

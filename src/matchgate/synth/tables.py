@@ -34,6 +34,7 @@ TRUTH_COLUMNS = (
     "expected_address_match",
     "name_group",
     "variants",
+    "name_variant",
 )
 
 
@@ -79,6 +80,7 @@ def build_tables(
         [r.address_match for r in planned],
         [r.name_group for r in planned],
         [";".join(r.variants) for r in planned],
+        [r.name_variant for r in planned],
     ]
     truth = pa.table([_strings(c) for c in truth_cols], names=list(TRUTH_COLUMNS))
     return taxpayers, addresses, requests, truth

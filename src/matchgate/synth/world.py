@@ -61,6 +61,7 @@ class Planned:
     name_group: str = ""
     variants: list[str] = field(default_factory=list)
     address_id: int = -1  # the physical address given, when it is one in the book
+    name_variant: str = ""  # VERIFIABLE only: the synth.variants kind the name is written in
 
 
 @dataclass
@@ -75,6 +76,7 @@ class World:
     s_year: int  # year of the envelope's submitted_at
     np_rng: np.random.Generator
     taken_tins: set[str]  # every TIN on file, plus spare ones handed out
+    dob_share: float = 0.9  # share of requests whose requester gives a DOB (SynthConfig)
     # Random, not sequential: a counter would reveal the order in which the
     # categories were built (case numbers appear in every reason text).
     case_serials: list[int] = field(default_factory=list)
@@ -133,9 +135,7 @@ class World:
         return self._spare.pop()
 
 
-def name_group(group: int, last: str) -> str:
-    """Truth `name_group`: HISPANIC_COMPOUND (two surnames or a particle), HISPANIC,
-    EAST_ASIAN or OTHER (REQ-25 reports error rates per group)."""
-    if group == npool.HISPANIC:
-        return "HISPANIC_COMPOUND" if (" " in last.strip() or "-" in last) else "HISPANIC"
-    return "EAST_ASIAN" if group == npool.EAST_ASIAN else "OTHER"
+def name_group(group: int, last: str = "") -> str:
+    """Truth `name_group`: one of names_pool.GROUP_LABELS (bench/accuracy.py reports
+    recall and false matches per group; REQ-25)."""
+    return npool.GROUP_LABELS[group]

@@ -338,7 +338,7 @@ def test_the_review_list_json_document_has_the_documented_keys(
     (candidate,) = item["evidence"]["candidates"]
     assert set(candidate) == {
         "tin", "match_weight", "match_probability", "field_weights", "given", "surname", "fit",
-        "dob_conflict", "tin_conflict", "suffix_conflict", "address_on_file",
+        "dob_conflict", "tin_conflict", "suffix_conflict", "address_on_file", "fuzzy",
     }  # fmt: skip
     assert set(item["evidence"]["inputs"]) == {
         "request", "candidates", "thresholds", "boilerplate_reason",

@@ -66,8 +66,18 @@ def test_a_prior_address_on_file_is_verified_as_prior() -> None:
     ],
 )
 def test_req22_name_variants_are_not_close_calls(first: str, last: str) -> None:
-    decision = decide(person(first, last), [candidate(JOSE)], THRESHOLDS)
+    decision = decide(person(first, last, dob=JOSE.dob), [candidate(JOSE)], THRESHOLDS)
     assert decision.outcome is Outcome.VERIFIED
+
+
+@pytest.mark.parametrize("first", ["JOE", "PEPE"])
+def test_a_variant_list_link_with_only_the_address_goes_to_review(first: str) -> None:
+    # A nickname with no DOB or TIN may name a relative the custodian never saw.
+    decision = decide(
+        person(first, "HERNANDEZ LOPEZ"), [replace(candidate(JOSE), address_exact=True)], THRESHOLDS
+    )
+    assert decision.outcome is Outcome.PENDING_REVIEW
+    assert decision.review_reasons == (ReviewReason.FUZZY_GIVEN_NAME,)
 
 
 def test_req16_one_letter_off_given_name_with_the_same_tin_is_not_verified() -> None:

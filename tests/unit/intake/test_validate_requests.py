@@ -162,6 +162,7 @@ def test_req06_not_a_street_address_is_r02(
         "W123N4567 MAIN ST",  # Wisconsin grid house number
         "123-45 QUEENS BLVD",  # Queens hyphenated house number
         "123 1/2 MAIN ST",
+        "6232 1/2 PASEO DEL NORTE",  # a half number before a Spanish street name
         "1234 North Main Street Apt 5",
         "  1234 n. main st.  ",
     ],

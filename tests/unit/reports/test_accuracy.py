@@ -72,3 +72,27 @@ def test_req25_a_group_whose_false_positive_rate_is_too_high_is_named() -> None:
     report = score_batch(rows, expected)
     assert report.by_group["EAST_ASIAN"].false_positive_rate == 1.0
     assert report.groups_over_false_positive_rate(0.01) == ["EAST_ASIAN"]
+
+
+def test_correctness_is_reported_per_name_variant_kind_and_group_recall_ratio() -> None:
+    rows = [
+        decided(0, Outcome.VERIFIED, "T1"),
+        decided(1, Outcome.PENDING_REVIEW, "T2"),
+        decided(2, Outcome.VERIFIED, "T3"),
+        decided(3, Outcome.NO_MATCH),
+    ]
+    expected = [
+        {**truth("VERIFIABLE", "T1", group="KOREAN"), "name_variant": "transliteration"},
+        {**truth("VERIFIABLE", "T2", group="KOREAN"), "name_variant": "transliteration"},
+        {**truth("VERIFIABLE", "T3", group="ANGLO"), "name_variant": ""},
+        {**truth("VERIFIABLE", "T4", group="ANGLO"), "name_variant": "typo_given"},
+    ]
+    report = score_batch(rows, expected)
+    kinds = report.by_variant
+    assert (kinds["transliteration"].requests, kinds["transliteration"].correct) == (2, 1)
+    assert kinds["transliteration"].review == 1
+    assert kinds["none"].correct_rate == 1.0
+    assert kinds["typo_given"].correct_rate == 0.0
+    assert report.by_group["KOREAN"].recall == 0.5
+    assert report.group_recall_ratio == 1.0  # both groups: one of two right
+    assert report.as_dict()["by_variant"]["transliteration"]["correct_rate"] == 0.5

@@ -32,6 +32,8 @@ PARSED = [
     ("W123N4567 MAIN ST", StreetParts(STREET, "W123N4567", "", "", "MAIN", "ST")),
     ("123-45 QUEENS BLVD", StreetParts(STREET, "123-45", "", "", "QUEENS", "BLVD")),
     ("123 1/2 MAIN ST", StreetParts(STREET, "123", "1/2", "", "MAIN", "ST")),
+    # usaddress reads the words after a half number as a city; the field is a street line.
+    ("6232 1/2 PASEO DEL NORTE", StreetParts(STREET, "6232", "1/2", "", "PASEO DEL NORTE")),
     ("123A Main St", StreetParts(STREET, "123", "A", "", "MAIN", "ST")),
     (
         "1234 North Main Street Apt 5",

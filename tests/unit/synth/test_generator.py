@@ -28,7 +28,7 @@ REQUEST_HEADER = [
 ]  # fmt: skip
 TRUTH_HEADER = [
     "request_id", "category", "expected", "expected_codes", "true_tin",
-    "expected_address_match", "name_group", "variants",
+    "expected_address_match", "name_group", "variants", "name_variant",
 ]  # fmt: skip
 EXPECTED_BY_CATEGORY = {
     "genuine_current": "VERIFIABLE",
@@ -42,6 +42,8 @@ EXPECTED_BY_CATEGORY = {
     "borrowed_tin": "NOT_VERIFIABLE",
     "dob_conflict": "NOT_VERIFIABLE",
     "relative_not_on_file": "NOT_VERIFIABLE",
+    "relative_variant_not_on_file": "NOT_VERIFIABLE",
+    "near_name_not_on_file": "NOT_VERIFIABLE",
     "jr_sr_same_address": "AMBIGUOUS",
     "twins_same_address": "AMBIGUOUS",
 }
@@ -75,10 +77,16 @@ def _person(data: SynthData) -> dict[str, dict[str, str]]:
 
 
 def _fits(req: dict[str, str | None], person: dict[str, str]) -> bool:
-    return fits(
-        req["first_name"] or "", req["last_name"] or "",
-        person["first_name"], person["middle_name"], person["last_name"],
-    )  # fmt: skip
+    """The request's name, or one of its aliases, fits the person."""
+    names = [(req["first_name"] or "", req["last_name"] or "")]
+    for alias in (req.get("aliases") or "").split(";"):
+        if alias.strip():
+            first, _, last = alias.strip().rpartition(" ")
+            names.append((first, last))
+    return any(
+        fits(first, last, person["first_name"], person["middle_name"], person["last_name"])
+        for first, last in names
+    )
 
 
 def test_same_seed_gives_identical_data() -> None:
@@ -197,7 +205,10 @@ def test_not_verifiable_rows_have_no_fitting_match(
             continue
         fitting = {t for t in on_file.get(aid, ()) if _fits(req, people[t])}
         category, tin = truth["category"], truth["true_tin"]
-        if category in ("borrowed_tin", "dob_conflict"):
+        if category in ("relative_variant_not_on_file", "near_name_not_on_file"):
+            # Built to look like a resident: another real person, not that resident.
+            assert fitting and not tin and not req["tin"]
+        elif category in ("borrowed_tin", "dob_conflict"):
             assert fitting == {tin}
             if category == "borrowed_tin":
                 assert req["tin"].replace("-", "") in people and req["tin"].replace("-", "") != tin
