@@ -14,7 +14,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -143,7 +142,7 @@ EXIT_CODES: Mapping[ErrorCategory, int] = MappingProxyType(
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; the one place errors become exit codes."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="matchgate", standalone_mode=False)
     except MatchgateError as exc:
         stderr.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
         return EXIT_CODES[exc.category]
@@ -152,8 +151,14 @@ def run(argv: list[str] | None = None) -> int:
     except typer.Abort:
         stderr.print("aborted")
         return 130
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:
+        # The parser's own usage errors (an unknown option, a missing argument, a
+        # value of the wrong type): its message, its hint and its exit code (2).
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            stderr.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
         return int(exc.exit_code)
     except Exception as exc:  # the one place that hides tracebacks
         # Exception text may quote input values (taxpayer data): show only its type,
