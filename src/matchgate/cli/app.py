@@ -22,7 +22,7 @@ from matchgate.cli import auditing, render, workflow
 from matchgate.cli.context import Actor, Home, command
 from matchgate.cli.demo import demo_command, synth_command
 from matchgate.errors import ErrorCategory, MatchgateError
-from matchgate.files import read_upload, write_atomically
+from matchgate.files import check_output_target, read_upload, write_atomically
 from matchgate.services import MasterFiles
 
 app = typer.Typer(
@@ -103,6 +103,8 @@ def verify(
     actor: Actor = None,
 ) -> None:
     """Verify one batch end to end: load, train if needed, decide, respond."""
+    inputs = (requests, envelope, taxpayers, addresses, agreement)
+    check_output_target(out, inputs=inputs, what="response")
     master = MasterFiles(taxpayers, addresses) if taxpayers and addresses else None
     with command(workspace) as cmd:
         terms = cmd.services.agreement(agreement)
@@ -114,7 +116,7 @@ def verify(
             master=master,
             progress=render.RichProgress(stderr),
         )
-    write_atomically(out, report.response, what="response")
+    write_atomically(out, report.response, what="response", inputs=inputs)
     render.verify_report(stdout, report, out)
 
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from matchgate.cli import render
 from matchgate.cli.context import Actor, Home, Since, Until, command, date_option, start_of
 from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError
-from matchgate.files import write_atomically
+from matchgate.files import check_output_target, write_atomically
 
 audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
 stdout = Console()
@@ -51,6 +51,7 @@ def audit_export(
     workspace: Home = None,
 ) -> None:
     """Export events (with their links) and the chain head as JSON Lines."""
+    check_output_target(out, what="audit export")
     with command(workspace) as cmd:
         export = cmd.services.audit.export(
             actor=cmd.actor(actor),
@@ -72,6 +73,8 @@ def accounting_command(
     workspace: Home = None,
 ) -> None:
     """The accounting of disclosures: what went to whom, when, and why."""
+    if csv_out is not None:
+        check_output_target(csv_out, what="accounting")
     with command(workspace) as cmd:
         found = cmd.services.audit.accounting(
             actor=cmd.actor(actor),
@@ -93,12 +96,13 @@ def remediate_command(
     workspace: Home = None,
 ) -> None:
     """Replay past disclosures under a corrected agreement; list what must be disposed of."""
+    check_output_target(notice, inputs=[agreement], what="disposal notice")
     with command(workspace) as cmd:
         corrected = cmd.services.agreement(agreement if agreement.exists() else str(agreement))
         disposal = cmd.services.audit.remediate(
             corrected, actor=cmd.actor(actor), since=date_option(since, "--since")
         )
-    write_atomically(notice, disposal.csv(), what="disposal notice")
+    write_atomically(notice, disposal.csv(), what="disposal notice", inputs=[agreement])
     render.remediation(stdout, disposal, notice)
 
 
@@ -124,6 +128,7 @@ def recall_command(
     workspace: Home = None,
 ) -> None:
     """Recall named disclosures: a disposal notice for the requester, audited."""
+    check_output_target(notice, what="disposal notice")
     with command(workspace) as cmd:
         disposal = cmd.services.audit.recall(decision_ids, reason, actor=cmd.actor(actor))
     write_atomically(notice, disposal.csv(), what="disposal notice")

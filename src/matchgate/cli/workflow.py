@@ -16,7 +16,7 @@ from rich.console import Console
 from matchgate.cli import render
 from matchgate.cli.context import Actor, AsJson, Home, command
 from matchgate.domain.lifecycle import Role
-from matchgate.files import read_upload, write_atomically
+from matchgate.files import check_output_target, read_upload, write_atomically
 
 batch_app = typer.Typer(help="Batches in the persistent workflow.", no_args_is_help=True)
 review_app = typer.Typer(help="The review queue.", no_args_is_help=True)
@@ -87,6 +87,7 @@ def respond(
     workspace: Home = None,
 ) -> None:
     """Write a released batch's response file (FORMATS.md §3)."""
+    check_output_target(out, what="response")
     with command(workspace) as cmd:
         response = cmd.services.batches.respond(batch_id, actor=cmd.actor(actor))
     write_atomically(out, response, what="response")
