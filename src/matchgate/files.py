@@ -106,9 +106,18 @@ def read_bytes(path: Path, *, size: int = -1) -> bytes:
         raise InputFileError(path, f"cannot be read ({exc.strerror or exc})") from None
 
 
-def read_upload(path: Path) -> Upload:
-    """An input file as an upload named after its path (errors name the path as given)."""
-    return Upload(name=str(path), data=read_bytes(path))
+def read_upload(path: Path, *, max_bytes: int | None = None) -> Upload:
+    """An input file as an upload named after its path (errors name the path as given).
+
+    With ``max_bytes``, a larger file is refused after reading one byte past
+    the limit, never the whole file.
+    """
+    if max_bytes is None:
+        return Upload(name=str(path), data=read_bytes(path))
+    data = read_bytes(path, size=max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputFileError(path, f"larger than the limit of {max_bytes:,} bytes")
+    return Upload(name=str(path), data=data)
 
 
 def write_atomically(

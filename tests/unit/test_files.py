@@ -140,3 +140,15 @@ def test_row06_a_partial_file_left_as_a_link_is_not_followed(tmp_path: Path) -> 
     write_atomically(tmp_path / "response.csv", b"the response\r\n")
     assert elsewhere.read_bytes() == b"not yours"
     assert (tmp_path / "response.csv").read_bytes() == b"the response\r\n"
+
+
+def test_row12_an_input_over_its_limit_is_refused_without_reading_it_whole(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "envelope.json"
+    with path.open("wb") as handle:
+        handle.truncate(10**9)  # sparse: a gigabyte that is never read
+    with pytest.raises(InputFileError, match="larger than the limit of 1,024 bytes"):
+        read_upload(path, max_bytes=1024)
+    path.write_bytes(b"x" * 1024)
+    assert read_upload(path, max_bytes=1024).data == b"x" * 1024

@@ -21,6 +21,7 @@ from matchgate import __version__
 from matchgate.cli import auditing, render, workflow
 from matchgate.cli.context import Actor, Home, command
 from matchgate.cli.demo import demo_command, synth_command
+from matchgate.domain.uploads import ENVELOPE_MAX_BYTES
 from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.files import check_output_target, read_upload, write_atomically
 from matchgate.services import MasterFiles
@@ -110,7 +111,7 @@ def verify(
         terms = cmd.services.agreement(agreement)
         report = cmd.services.trial.verify(
             read_upload(requests),
-            read_upload(envelope),
+            read_upload(envelope, max_bytes=ENVELOPE_MAX_BYTES),
             agreement=terms,
             actor=cmd.actor(actor),
             master=master,

@@ -16,6 +16,7 @@ from rich.console import Console
 from matchgate.cli import render
 from matchgate.cli.context import Actor, AsJson, Home, command
 from matchgate.domain.lifecycle import Role
+from matchgate.domain.uploads import ENVELOPE_MAX_BYTES
 from matchgate.files import check_output_target, read_upload, write_atomically
 
 batch_app = typer.Typer(help="Batches in the persistent workflow.", no_args_is_help=True)
@@ -38,7 +39,10 @@ def submit(
     with command(workspace) as cmd:
         terms = cmd.services.agreement(agreement)
         summary = cmd.services.batches.submit(
-            read_upload(requests), read_upload(envelope), agreement=terms, actor=cmd.actor(actor)
+            read_upload(requests),
+            read_upload(envelope, max_bytes=ENVELOPE_MAX_BYTES),
+            agreement=terms,
+            actor=cmd.actor(actor),
         )
     if summary.resumed and not as_json:
         stdout.print(

@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import Any
 
 from matchgate.agreements.schema import Agreement
+from matchgate.domain.uploads import ENVELOPE_MAX_BYTES
 from matchgate.errors import InputFileError
 from matchgate.files import read_bytes
 
@@ -92,11 +93,15 @@ class EnvelopeCheck:
 
 def read_envelope(path: Path) -> EnvelopeDocument:
     """Read an envelope JSON file; InputFileError (bad input) unless it holds one JSON object."""
-    return parse_envelope_bytes(read_bytes(path), source=str(path))
+    return parse_envelope_bytes(read_bytes(path, size=ENVELOPE_MAX_BYTES + 1), source=str(path))
 
 
 def envelope_text(data: bytes, *, source: str) -> str:
-    """An envelope's bytes as text (UTF-8, optional BOM); InputFileError if not UTF-8."""
+    """An envelope's bytes as text (UTF-8, optional BOM); InputFileError if not UTF-8.
+
+    An envelope larger than ``ENVELOPE_MAX_BYTES`` is refused before it is decoded.
+    """
+    _check_size(len(data), source)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -109,7 +114,13 @@ def parse_envelope_bytes(data: bytes, *, source: str) -> EnvelopeDocument:
 
 
 def parse_envelope(text: str, *, source: str) -> EnvelopeDocument:
-    """Parse envelope JSON text (e.g. a request body); ``source`` names it in errors."""
+    """Parse envelope JSON text (e.g. a request body); ``source`` names it in errors.
+
+    Refused as unreadable (InputFileError): text over the size limit, text
+    that is not JSON, JSON nested deeper than a parser can follow, anything
+    but an object.
+    """
+    _check_size(len(text), source)  # characters: never more than its UTF-8 bytes
     repeated: list[str] = []
 
     def keep_first_note_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -127,6 +138,8 @@ def parse_envelope(text: str, *, source: str) -> EnvelopeDocument:
         raise InputFileError(
             source, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise InputFileError(source, "not a batch envelope: JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise InputFileError(source, "the envelope must be a JSON object")
     official = data.get("requesting_official")
@@ -145,6 +158,13 @@ def parse_envelope(text: str, *, source: str) -> EnvelopeDocument:
         repeated_keys=tuple(sorted(set(repeated))),
         raw=MappingProxyType(data),
     )
+
+
+def _check_size(size: int, source: str) -> None:
+    if size > ENVELOPE_MAX_BYTES:
+        raise InputFileError(
+            source, f"not a batch envelope: larger than the limit of {ENVELOPE_MAX_BYTES:,} bytes"
+        )
 
 
 def parse_utc_timestamp(value: object) -> datetime | None:

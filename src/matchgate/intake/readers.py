@@ -306,6 +306,10 @@ def _read_jsonl(path: Source, data: bytes) -> Columns:
             raise InputFileError(
                 path, f"{where} is not valid JSON: {problem}", row=row_number
             ) from None
+        except RecursionError:
+            raise InputFileError(
+                path, f"{where} is not a row: JSON nested too deeply", row=row_number
+            ) from None
         if not isinstance(obj, dict):
             raise InputFileError(path, f"{where} is not a JSON object", row=row_number)
         for name in obj:

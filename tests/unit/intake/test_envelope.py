@@ -17,6 +17,7 @@ from factories import (
     reference_agreement,
     write_envelope,
 )
+from matchgate.domain.uploads import ENVELOPE_MAX_BYTES
 from matchgate.errors import ErrorCategory, InputFileError
 from matchgate.intake.envelope import (
     check_envelope,
@@ -179,3 +180,48 @@ def test_missing_envelope_file_and_directory(tmp_path: Path) -> None:
         read_envelope(tmp_path / "absent.json")
     with pytest.raises(InputFileError, match="is a directory"):
         read_envelope(tmp_path)
+
+
+def _nested(opening: str, depth: int) -> bytes:
+    closing = "]" if opening == "[" else "}"
+    return (opening * depth + "1" + closing * depth).encode()
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_row08_an_envelope_nested_100000_deep_is_unreadable_not_a_crash(opening: str) -> None:
+    with pytest.raises(InputFileError) as caught:
+        parse_envelope_bytes(_nested(opening, 100_000), source="deep.json")
+    assert caught.value.category is ErrorCategory.BAD_INPUT
+    assert caught.value.message.startswith("deep.json: not a batch envelope")
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_row08_nesting_too_deep_to_parse_within_the_size_limit(opening: str) -> None:
+    data = _nested(opening, 10_000)
+    assert len(data) <= ENVELOPE_MAX_BYTES
+    with pytest.raises(InputFileError, match=r"deep\.json: .*nested too deeply"):
+        parse_envelope_bytes(data, source="deep.json")
+
+
+def test_row12_an_envelope_over_the_size_limit_is_refused_before_it_is_decoded(
+    tmp_path: Path,
+) -> None:
+    # Not UTF-8 beyond the limit: had it been decoded, the error would say so.
+    data = json.dumps(envelope()).encode() + b" " * ENVELOPE_MAX_BYTES + b"\xff"
+    path = tmp_path / "huge.json"
+    path.write_bytes(data)
+    for parse in (
+        lambda: parse_envelope_bytes(data, source=str(path)),
+        lambda: read_envelope(path),
+    ):
+        with pytest.raises(InputFileError, match="larger than the limit") as caught:
+            parse()
+        assert caught.value.path == str(path)
+    with pytest.raises(InputFileError, match="larger than the limit"):
+        parse_envelope(data[:-1].decode(), source="huge.json")
+
+
+def test_an_envelope_at_the_size_limit_is_read() -> None:
+    data = json.dumps(envelope()).encode()
+    padded = data + b" " * (ENVELOPE_MAX_BYTES - len(data))
+    assert check_envelope(parse_envelope_bytes(padded, source="e.json"), reference_agreement()).ok

@@ -336,3 +336,10 @@ def test_read_table_required_columns_are_the_callers(tmp_path: Path) -> None:
 def test_path_through_a_file_cannot_be_read(tmp_path: Path) -> None:
     parent = write_csv(tmp_path / "b.csv", ROWS)
     assert "cannot be read" in read_error(parent / "inner.csv").message
+
+
+def test_row08_a_jsonl_line_nested_too_deep_is_named_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "b.jsonl"
+    path.write_text('{"request_id": "R1"}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
+    error = read_error(path)
+    assert (error.row, "nested too deeply" in error.message) == (2, True)

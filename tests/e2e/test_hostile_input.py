@@ -1,0 +1,66 @@
+"""Hostile input through the command line: refused with exit 2, the file named, nothing stored.
+
+Each test is a row of the hostile-input table (issue 7): a file built to
+crash, stall or exhaust the reader ends like any other bad input, with one
+clear message naming the file, exit code 2, no traceback and no batch kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from factories import request_row, write_csv, write_envelope
+from matchgate.cli.app import run
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> list[str]:
+    """A workspace with an operator (submitting needs no master file until matching)."""
+    args = ["--workspace", str(tmp_path / "ws")]
+    assert run(["user", "add", "op", "--role", "operator", *args]) == 0
+    return args
+
+
+def submit(batch: Path, envelope: Path, workspace: list[str], *extra: str) -> int:
+    return run(["batch", "submit", str(batch), "--envelope", str(envelope), "--as", "op",
+                *workspace, *extra])  # fmt: skip
+
+
+def stored_batches(workspace: list[str]) -> int:
+    with sqlite3.connect(Path(workspace[1]) / "workflow.sqlite") as db:
+        count: int = db.execute("select count(*) from batches").fetchone()[0]
+    return count
+
+
+def assert_refused(code: int, capsys: pytest.CaptureFixture[str], *expected: str) -> str:
+    err = capsys.readouterr().err
+    assert code == 2, err
+    for fragment in expected:
+        assert fragment in err, err
+    assert "internal error" not in err and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("depth", [100_000, 10_000])
+def test_row08_an_envelope_nested_deep_exits_2_naming_the_file(
+    tmp_path: Path, workspace: list[str], capsys: pytest.CaptureFixture[str], depth: int
+) -> None:
+    batch = write_csv(tmp_path / "batch.csv", [request_row()])
+    envelope = tmp_path / "deep.json"
+    envelope.write_text("[" * depth + "]" * depth, encoding="utf-8")
+    assert_refused(submit(batch, envelope, workspace), capsys, "deep.json")
+    assert stored_batches(workspace) == 0
+
+
+def test_row12_a_100_mb_envelope_is_refused_by_its_size(
+    tmp_path: Path, workspace: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = write_csv(tmp_path / "batch.csv", [request_row()])
+    envelope = write_envelope(tmp_path / "huge.json")
+    with envelope.open("ab") as handle:  # a sparse file: 100 MB that cost nothing to make
+        handle.truncate(100 * 1024 * 1024)
+    assert_refused(submit(batch, envelope, workspace), capsys, "huge.json", "larger than")
+    assert stored_batches(workspace) == 0
