@@ -64,3 +64,17 @@ def test_row12_a_100_mb_envelope_is_refused_by_its_size(
         handle.truncate(100 * 1024 * 1024)
     assert_refused(submit(batch, envelope, workspace), capsys, "huge.json", "larger than")
     assert stored_batches(workspace) == 0
+
+
+def test_row07_an_alias_bomb_agreement_exits_2_naming_the_file(
+    tmp_path: Path, workspace: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    levels = [f"l0: &l0 [{', '.join(['lol'] * 10)}]"]
+    levels += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 9)]
+    bomb = tmp_path / "lax.yaml"
+    bomb.write_text("\n".join([*levels, "statutes: *l8"]) + "\n", encoding="utf-8")
+    batch = write_csv(tmp_path / "batch.csv", [request_row()])
+    envelope = write_envelope(tmp_path / "envelope.json")
+    code = submit(batch, envelope, workspace, "--agreement", str(bomb))
+    assert_refused(code, capsys, "lax.yaml", "aliases")
+    assert stored_batches(workspace) == 0
