@@ -78,3 +78,13 @@ def test_row07_an_alias_bomb_agreement_exits_2_naming_the_file(
     code = submit(batch, envelope, workspace, "--agreement", str(bomb))
     assert_refused(code, capsys, "lax.yaml", "aliases")
     assert stored_batches(workspace) == 0
+
+
+def test_row12_a_million_column_header_exits_2_naming_the_file(
+    tmp_path: Path, workspace: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = tmp_path / "wide.csv"
+    batch.write_text(",".join(f"c{n}" for n in range(1_000_000)) + "\n", encoding="utf-8")
+    envelope = write_envelope(tmp_path / "envelope.json")
+    assert_refused(submit(batch, envelope, workspace), capsys, "wide.csv", "limit")
+    assert stored_batches(workspace) == 0

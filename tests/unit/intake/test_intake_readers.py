@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import os
+import struct
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,6 +15,9 @@ from factories import request_row, write_csv, write_jsonl, write_parquet
 from matchgate.errors import ErrorCategory, InputFileError
 from matchgate.intake.readers import (
     ADDRESS_COLUMNS,
+    MAX_COLUMNS,
+    MAX_PARQUET_FOOTER_BYTES,
+    MAX_ROW_BYTES,
     REQUEST_COLUMNS,
     TAXPAYER_COLUMNS,
     read_master_addresses,
@@ -20,6 +25,7 @@ from matchgate.intake.readers import (
     read_requests,
     read_requests_bytes,
     read_table,
+    read_table_batches,
 )
 
 ROWS = [
@@ -343,3 +349,51 @@ def test_row08_a_jsonl_line_nested_too_deep_is_named_not_a_crash(tmp_path: Path)
     path.write_text('{"request_id": "R1"}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
     error = read_error(path)
     assert (error.row, "nested too deeply" in error.message) == (2, True)
+
+
+# --- issue row 12: limits are checked before the work they bound
+
+
+def test_row12_a_million_column_header_is_refused_before_the_csv_parser_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "wide.csv"
+    header = ",".join(f"c{n}" for n in range(1_000_000))
+    path.write_text(header + "\n" + "," * 999_999 + "\n", encoding="utf-8")
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the CSV parser ran before the limit was checked")
+
+    monkeypatch.setattr(csv, "reader", no_parsing)
+    error = read_error(path)
+    assert "header row longer than the limit" in error.message
+
+
+def test_row12_too_many_columns_are_refused(tmp_path: Path) -> None:
+    names = [f"c{n}" for n in range(MAX_COLUMNS + 1)]
+    for suffix, write in (("csv", write_csv), ("jsonl", write_jsonl), ("parquet", write_parquet)):
+        path = write(tmp_path / f"wide.{suffix}", [request_row(**dict.fromkeys(names, "x"))])
+        assert f"more than the limit of {MAX_COLUMNS:,}" in read_error(path).message
+
+
+def test_row12_jsonl_rows_that_add_columns_past_the_limit_are_refused(tmp_path: Path) -> None:
+    rows = [{"request_id": f"R{n}", f"extra_{n}": "x"} for n in range(MAX_COLUMNS)]
+    error = read_error(write_jsonl(tmp_path / "b.jsonl", rows))
+    assert "more than the limit" in error.message and error.row == MAX_COLUMNS
+
+
+def test_row12_a_jsonl_row_past_the_size_limit_is_refused_unparsed(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "b.jsonl", [request_row(reason="x" * MAX_ROW_BYTES)])
+    error = read_error(path)
+    assert (error.row, "longer than the limit" in error.message) == (1, True)
+
+
+def test_row12_parquet_metadata_past_the_limit_is_refused_before_it_is_decoded(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "b.parquet"
+    footer = MAX_PARQUET_FOOTER_BYTES + 1
+    path.write_bytes(b"PAR1" + b"\0" * 64 + struct.pack("<I", footer) + b"PAR1")
+    assert "Parquet metadata of" in read_error(path).message
+    with pytest.raises(InputFileError, match="Parquet metadata of"):
+        read_table_batches(path, required_columns=())
