@@ -88,3 +88,15 @@ def test_row12_a_million_column_header_exits_2_naming_the_file(
     envelope = write_envelope(tmp_path / "envelope.json")
     assert_refused(submit(batch, envelope, workspace), capsys, "wide.csv", "limit")
     assert stored_batches(workspace) == 0
+
+
+def test_row10_a_batch_id_with_a_line_break_and_escapes_is_refused_r08(
+    tmp_path: Path, workspace: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = write_csv(tmp_path / "batch.csv", [request_row()])
+    envelope = write_envelope(tmp_path / "envelope.json", batch_id="B-1\n\x1b[2K\x1b[1AB-2")
+    err = assert_refused(submit(batch, envelope, workspace), capsys, "envelope.json", "R08")
+    assert "\x1b" not in err
+    assert stored_batches(workspace) == 0
+    assert run(["batch", "list", *workspace]) == 0
+    assert "\x1b" not in capsys.readouterr().out

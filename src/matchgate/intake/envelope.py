@@ -31,6 +31,7 @@ from matchgate.agreements.schema import Agreement
 from matchgate.domain.uploads import ENVELOPE_MAX_BYTES
 from matchgate.errors import InputFileError
 from matchgate.files import read_bytes
+from matchgate.intake.id_text import has_unsafe_characters
 
 __all__ = [
     "EnvelopeCheck",
@@ -185,11 +186,18 @@ def check_envelope(doc: EnvelopeDocument, agreement: Agreement | None) -> Envelo
     the agreement is unknown or its id differs from ``agreement_id``; the
     agreement is suspended; the official's title is not a signatory title;
     ``submitted_at`` is not ISO 8601 UTC; ``batch_id`` is missing; a key is
-    repeated.
+    repeated; an id or a name holds a control or formatting character
+    (`matchgate.intake.id_text`).
     """
     problems: list[str] = []
     if doc.repeated_keys:
         problems.append("the envelope repeats key(s): " + ", ".join(doc.repeated_keys))
+    unsafe = dict.fromkeys(name for name, value in _ids(doc) if has_unsafe_characters(value))
+    if unsafe:
+        problems.append(
+            "control or formatting characters (a line break, a terminal escape, a "
+            "bidirectional override) in: " + ", ".join(unsafe)
+        )
     batch_id = _text(doc.batch_id)
     if batch_id is None:
         problems.append("batch_id is missing")
@@ -218,6 +226,20 @@ def check_envelope(doc: EnvelopeDocument, agreement: Agreement | None) -> Envelo
         requesting_official_title=title,
         receiving_officers=_officers(doc.receiving_officers),
     )
+
+
+def _ids(doc: EnvelopeDocument) -> list[tuple[str, str]]:
+    """The envelope's ids and names that are strings, each with the field it came from."""
+    fields: list[tuple[str, object]] = [
+        ("batch_id", doc.batch_id),
+        ("agreement_id", doc.agreement_id),
+        ("requesting_agency", doc.requesting_agency),
+        ("requesting_official.name", doc.requesting_official_name),
+        ("requesting_official.title", doc.requesting_official_title),
+    ]
+    if isinstance(doc.receiving_officers, list):
+        fields += [("receiving_officers", v) for v in doc.receiving_officers]
+    return [(name, value) for name, value in fields if isinstance(value, str)]
 
 
 def _text(value: object) -> str | None:

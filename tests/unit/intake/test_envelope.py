@@ -225,3 +225,30 @@ def test_an_envelope_at_the_size_limit_is_read() -> None:
     data = json.dumps(envelope()).encode()
     padded = data + b" " * (ENVELOPE_MAX_BYTES - len(data))
     assert check_envelope(parse_envelope_bytes(padded, source="e.json"), reference_agreement()).ok
+
+
+ENVELOPE_IDS = {
+    "batch_id": {"batch_id": "ICE-2025\n\x1b[2K\x1b[1A batch ok"},
+    "agreement_id": {"agreement_id": "reference-6103i2\u202e"},
+    "requesting_agency": {"requesting_agency": "Example \u202eycnegA"},
+    "requesting_official.name": {"official_name": "Jane\x1b]0;owned\x07 Roe"},
+    "requesting_official.title": {"title": "Direc\u200btor"},
+    "receiving_officers": {"receiving_officers": ["John Doe", "Ana\nDiaz"]},
+}
+
+
+@pytest.mark.parametrize("field", ENVELOPE_IDS)
+def test_row10_a_control_or_bidi_character_in_an_envelope_id_is_r08(field: str) -> None:
+    check = envelope_check(**ENVELOPE_IDS[field])
+    problem = next(p for p in check.problems if "control or formatting" in p)
+    assert problem.endswith(f"in: {field}")
+    assert "\n" not in problem and "\x1b" not in problem  # the value is never echoed
+
+
+def test_row10_a_lone_surrogate_in_an_id_is_r08() -> None:
+    doc = parse_envelope(json.dumps(envelope(batch_id="B-\ud800")), source="e.json")
+    assert any("in: batch_id" in p for p in check_envelope(doc, reference_agreement()).problems)
+
+
+def test_row10_names_in_other_scripts_are_fine() -> None:
+    assert envelope_check(requesting_agency="Agencia de Aplicación", official_name="José Núñez").ok
