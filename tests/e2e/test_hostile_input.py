@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from factories import request_row, write_csv, write_envelope
+from factories import address_row, request_row, taxpayer_row, write_csv, write_envelope
 from matchgate.cli.app import run
 
 
@@ -100,3 +100,25 @@ def test_row10_a_batch_id_with_a_line_break_and_escapes_is_refused_r08(
     assert stored_batches(workspace) == 0
     assert run(["batch", "list", *workspace]) == 0
     assert "\x1b" not in capsys.readouterr().out
+
+
+def test_item5_a_header_only_batch_says_no_data_rows(
+    tmp_path: Path, workspace: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = write_csv(tmp_path / "batch.csv", [])
+    envelope = write_envelope(tmp_path / "envelope.json")
+    assert_refused(submit(batch, envelope, workspace), capsys, "batch.csv", "no data rows")
+    assert stored_batches(workspace) == 0
+
+
+def test_item5_a_header_only_master_file_says_no_data_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taxpayers = write_csv(tmp_path / "taxpayers.csv", [taxpayer_row()])
+    addresses = tmp_path / "addresses.csv"
+    addresses.write_text(",".join(address_row()) + "\n", encoding="utf-8")
+    workspace = tmp_path / "ws"
+    code = run(["master", "load", "--taxpayers", str(taxpayers), "--addresses", str(addresses),
+                "--workspace", str(workspace)])  # fmt: skip
+    assert_refused(code, capsys, "addresses.csv", "no data rows")
+    assert not (workspace / "master.duckdb").exists()

@@ -92,6 +92,9 @@ _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json-lines"})
 # which lets us find the row and column that hold them.
 _UNDECODED = re.compile("[\udc80-\udcff]")
 
+#: A file with a header (or a schema) and nothing else is no batch and no master file.
+_NO_ROWS = "no data rows: the file has a header but no rows"
+
 Columns = dict[str, list[str | None]]
 #: What an error names as the file: its path, or an upload's name.
 Source = Path | str
@@ -164,6 +167,8 @@ def _conform(
     if missing:
         also = f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""
         raise InputFileError(source, f"required column is missing{also}", column=missing[0])
+    if table.num_rows == 0:
+        raise InputFileError(source, _NO_ROWS)
     for name in known_columns or ():
         if name not in table.column_names:
             table = table.append_column(name, pa.nulls(table.num_rows, type=pa.string()))
@@ -354,7 +359,7 @@ def _read_jsonl(path: Source, data: bytes) -> Columns:
         for name, values in columns.items():
             values.append(_scalar_text(path, obj.get(name), row_number, name))
     if row_number == 0:
-        raise InputFileError(path, "empty file: no JSON objects")
+        raise InputFileError(path, "empty file: no data rows (no JSON objects)")
     return columns
 
 
@@ -445,7 +450,7 @@ def read_table_batches(
     if path.suffix.lower() not in _PARQUET_SUFFIXES:
         table = read_table(path, required_columns=required_columns, known_columns=known_columns)
         slices = (table.slice(start, batch_rows) for start in range(0, table.num_rows, batch_rows))
-        return table.num_rows, iter(list(slices) or [table])
+        return table.num_rows, iter(list(slices))
     _check_readable(path)
     try:
         with pa.OSFile(str(path)) as stream:
@@ -460,6 +465,9 @@ def read_table_batches(
     if missing:
         also = f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""
         raise InputFileError(path, f"required column is missing{also}", column=missing[0])
+    if parquet.metadata.num_rows == 0:
+        parquet.close()
+        raise InputFileError(path, _NO_ROWS)
     absent = [name for name in known_columns or () if name not in names]
 
     def _with_absent(table: pa.Table) -> pa.Table:
@@ -469,12 +477,8 @@ def read_table_batches(
 
     def batches() -> Iterator[pa.Table]:
         try:
-            empty = True
             for batch in parquet.iter_batches(batch_size=batch_rows):
-                empty = False
                 yield _with_absent(_as_strings(path, pa.Table.from_batches([batch])))
-            if empty:  # one empty batch, so that the caller still sees the columns
-                yield _with_absent(_as_strings(path, parquet.schema_arrow.empty_table()))
         except (pa.ArrowException, OSError) as exc:
             raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
         finally:

@@ -6,6 +6,7 @@ import csv
 import os
 import struct
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -173,10 +174,25 @@ def test_master_taxpayers_optional_columns(tmp_path: Path) -> None:
     assert set(table.column_names) == set(TAXPAYER_COLUMNS)
 
 
-def test_header_only_csv_is_an_empty_table(tmp_path: Path) -> None:
-    table = read_requests(write_csv(tmp_path / "b.csv", []))
-    assert table.num_rows == 0
-    assert table.column_names == list(REQUEST_COLUMNS)
+@pytest.mark.parametrize("write", [write_csv, write_parquet], ids=["csv", "parquet"])
+def test_a_header_only_file_has_no_data_rows(tmp_path: Path, write: Any) -> None:
+    suffix = "csv" if write is write_csv else "parquet"
+    error = read_error(write(tmp_path / f"b.{suffix}", []))
+    assert error.message.endswith("no data rows: the file has a header but no rows")
+
+
+@pytest.mark.parametrize("read", [read_master_taxpayers, read_master_addresses])
+def test_a_header_only_master_file_has_no_data_rows(tmp_path: Path, read: Any) -> None:
+    columns = TAXPAYER_COLUMNS if read is read_master_taxpayers else ADDRESS_COLUMNS
+    path = tmp_path / "master.csv"
+    path.write_text(",".join(columns) + "\r\n", encoding="utf-8")
+    for reader in (read, lambda p: read_table_batches(p, required_columns=columns)):
+        with pytest.raises(InputFileError, match="no data rows"):
+            reader(path)
+    parquet = write_parquet(tmp_path / "master.parquet", [dict.fromkeys(columns)])
+    pq.write_table(pq.read_table(parquet).slice(0, 0), parquet)
+    with pytest.raises(InputFileError, match="no data rows"):
+        read_table_batches(parquet, required_columns=columns)
 
 
 # --- files that cannot be read: the message names the file, and row/column where it applies
