@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -49,6 +49,11 @@ __all__ = [
 _UTC_TIMESTAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|\+00:00)"
 )
+
+
+#: How far ahead of the custodian's clock a requester's ``submitted_at`` may be
+#: (clocks drift): anything later is a date that has not happened yet (R08).
+SUBMITTED_AT_MAX_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -179,15 +184,19 @@ def parse_utc_timestamp(value: object) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def check_envelope(doc: EnvelopeDocument, agreement: Agreement | None) -> EnvelopeCheck:
+def check_envelope(
+    doc: EnvelopeDocument, agreement: Agreement | None, *, received_at: datetime | None = None
+) -> EnvelopeCheck:
     """Every problem with the envelope under ``agreement`` (None = no such agreement).
 
     Problems (each makes every row R08): ``certified`` is not JSON ``true``;
     the agreement is unknown or its id differs from ``agreement_id``; the
     agreement is suspended; the official's title is not a signatory title;
-    ``submitted_at`` is not ISO 8601 UTC; ``batch_id`` is missing; a key is
-    repeated; an id or a name holds a control or formatting character
-    (`matchgate.intake.id_text`).
+    ``submitted_at`` is not ISO 8601 UTC, or is later than ``received_at``
+    (when the custodian received the batch, from its clock) by more than
+    ``SUBMITTED_AT_MAX_SKEW``; ``receiving_officers`` is not a non-empty list
+    of names; ``batch_id`` is missing; a key is repeated; an id or a name
+    holds a control or formatting character (`matchgate.intake.id_text`).
     """
     problems: list[str] = []
     if doc.repeated_keys:
@@ -217,6 +226,10 @@ def check_envelope(doc: EnvelopeDocument, agreement: Agreement | None) -> Envelo
     submitted_at = parse_utc_timestamp(doc.submitted_at)
     if submitted_at is None:
         problems.append("submitted_at is not an ISO 8601 UTC timestamp (ending Z or +00:00)")
+    elif received_at is not None and submitted_at > _utc(received_at) + SUBMITTED_AT_MAX_SKEW:
+        problems.append("submitted_at is in the future (later than the batch was received)")
+    if not _is_list_of_names(doc.receiving_officers):
+        problems.append("receiving_officers must be a non-empty list of names")
     return EnvelopeCheck(
         problems=tuple(problems),
         batch_id=batch_id,
@@ -240,6 +253,15 @@ def _ids(doc: EnvelopeDocument) -> list[tuple[str, str]]:
     if isinstance(doc.receiving_officers, list):
         fields += [("receiving_officers", v) for v in doc.receiving_officers]
     return [(name, value) for name, value in fields if isinstance(value, str)]
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aware moment in UTC; a naive one (as some stores return them) is taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _is_list_of_names(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(_text(v) is not None for v in value)
 
 
 def _text(value: object) -> str | None:

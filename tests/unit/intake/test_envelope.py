@@ -143,7 +143,8 @@ def test_wrong_types_are_tolerated_and_reported(tmp_path: Path) -> None:
     doc = read_envelope(path)
     assert doc.batch_id == ["x"]
     check = check_envelope(doc, reference_agreement())
-    assert len(check.problems) == 4  # batch_id, certified, agreement_id, submitted_at
+    # batch_id, certified, agreement_id, submitted_at, receiving_officers
+    assert len(check.problems) == 5
 
 
 def test_bom_is_accepted(tmp_path: Path) -> None:
@@ -252,3 +253,34 @@ def test_row10_a_lone_surrogate_in_an_id_is_r08() -> None:
 
 def test_row10_names_in_other_scripts_are_fine() -> None:
     assert envelope_check(requesting_agency="Agencia de Aplicación", official_name="José Núñez").ok
+
+
+@pytest.mark.parametrize(
+    ("received_at", "future"),
+    [
+        (datetime(2025, 8, 1, 11, 0, tzinfo=UTC), True),  # dated an hour after it arrived
+        (datetime(2025, 7, 1, tzinfo=UTC), True),
+        (datetime(2025, 8, 1, 11, 56, tzinfo=UTC), False),  # a requester's clock 4 minutes fast
+        (datetime(2025, 8, 1, 12, 0, tzinfo=UTC), False),
+        (datetime(2025, 8, 1, 11, 0), True),  # a naive stored moment is UTC
+        (None, False),  # no receipt time: nothing to compare with
+    ],
+)
+def test_item5_submitted_at_in_the_future_is_r08(
+    received_at: datetime | None, future: bool
+) -> None:
+    doc = parse_envelope(json.dumps(envelope()), source="e.json")  # submitted 2025-08-01T12:00Z
+    check = check_envelope(doc, reference_agreement(), received_at=received_at)
+    assert (
+        check.problems == ("submitted_at is in the future (later than the batch was received)",)
+    ) is future
+    assert check.ok is not future
+
+
+@pytest.mark.parametrize(
+    "officers",
+    ["John Doe", "John Doe;Ana Diaz", [], [""], ["John Doe", 7], ["  "], {"a": "John"}, MISSING],
+)
+def test_item5_receiving_officers_must_be_a_list_of_names(officers: object) -> None:
+    check = envelope_check(receiving_officers=officers)
+    assert check.problems == ("receiving_officers must be a non-empty list of names",)
