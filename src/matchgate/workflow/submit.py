@@ -129,7 +129,7 @@ def _submit(
                 BatchRow(
                     batch_id=batch_id,
                     row_index=index,
-                    request_id=(row.get("request_id") or "").strip(),
+                    request_id=row.get("request_id") or "",
                     fields=json.dumps(row, ensure_ascii=False),
                 )
             )
