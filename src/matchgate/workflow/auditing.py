@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from matchgate.agreements.schema import Agreement
 from matchgate.audit import accounting, remediation
 from matchgate.audit.log import (
@@ -23,11 +25,21 @@ from matchgate.audit.log import (
     verify,
 )
 from matchgate.domain.lifecycle import Role
-from matchgate.errors import InvalidArgument, NotFound
+from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError, NotFound
 from matchgate.logs import get_logger
+from matchgate.store.tables import AuditEventRow
 from matchgate.workflow.store import Store, require_role
 
 log = get_logger("audit")
+
+#: The audit action that records a recall; a disclosure is recalled once.
+RECALLED = "disclosure_recalled"
+
+
+class AlreadyRecalled(MatchgateError):
+    """A disclosure named for recall was recalled before: its notice already went out."""
+
+    category = ErrorCategory.CONFLICT
 
 
 def verify_audit(store: Store, *, actor: str | None) -> ChainReport:
@@ -165,6 +177,16 @@ def recall(
             raise NotFound(
                 f"not a disclosure (unknown, not VERIFIED or not released): {sorted(unknown)}"
             )
+        recalled: set[str | None] = set(
+            session.scalars(
+                select(AuditEventRow.decision_id).where(
+                    AuditEventRow.action == RECALLED, AuditEventRow.decision_id.in_(wanted)
+                )
+            )
+        )
+        if recalled:
+            named = sorted(d for d in recalled if d)
+            raise AlreadyRecalled(f"already recalled, no second notice: {named}")
         findings = [
             remediation.Finding(
                 request_id=d.request_id,
@@ -181,7 +203,7 @@ def recall(
             [
                 NewEvent(
                     actor=actor or "",
-                    action="disclosure_recalled",
+                    action=RECALLED,
                     batch_id=f.batch_id,
                     decision_id=f.decision_id,
                     payload={"reason": reason.strip(), "fields": f.disclosed_fields},
