@@ -41,6 +41,12 @@ class PermissionDenied(MatchgateError):
     category = ErrorCategory.FORBIDDEN
 
 
+class UserExists(MatchgateError):
+    """`user add` named a user who exists: adding never replaces a user's roles."""
+
+    category = ErrorCategory.CONFLICT
+
+
 @dataclass(frozen=True)
 class Store:
     """The workflow store: its engine, its sessions, and the clock its stamps come from."""
@@ -82,6 +88,8 @@ def add_user(store: Store, name: str, roles: list[Role], *, actor: str | None) -
         if existing_users:
             require_role(session, actor, Role.ADMIN)
         user = session.get(User, name)
+        if user is not None:
+            raise UserExists(f"user {name!r} already exists; adding a user never changes roles")
         role_text = ",".join(sorted({r.value for r in roles}))
         before = user.roles if user is not None else None
         if user is None:

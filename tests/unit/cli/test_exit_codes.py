@@ -72,3 +72,11 @@ def test_a_missing_review_item_is_bad_input_exit_2(tmp_path: Path) -> None:
     assert run(["user", "add", "off", "--role", "officer", *workspace]) == 0
     decide = ["review", "decide", "D-nonexistent", "--confirm", "--note", "checked"]
     assert run([*decide, "--as", "off", *workspace]) == 2
+
+
+def test_item5_user_add_on_an_existing_name_is_a_conflict_exit_5(tmp_path: Path) -> None:
+    workspace = ["--workspace", str(tmp_path)]
+    assert run(["user", "add", "boss", "--role", "admin", *workspace]) == 0
+    assert run(["user", "add", "olga", "--role", "operator", "--as", "boss", *workspace]) == 0
+    again = ["user", "add", "olga", "--role", "admin", "--as", "boss", *workspace]
+    assert run(again) == 5
