@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from matchgate import __version__
 from matchgate.cli import auditing, render, workflow
@@ -66,7 +67,10 @@ def master_load(
     workspace: Home = None,
     actor: Actor = None,
 ) -> None:
-    """Standardise a master-file vintage into the workspace."""
+    """Standardise a master-file vintage into the workspace.
+
+    Role: any user (the acting user is recorded).
+    """
     with command(workspace) as cmd:
         summary = cmd.services.master.load(
             MasterFiles(taxpayers, addresses),
@@ -82,7 +86,10 @@ def model_train(
     seed: Annotated[int, typer.Option(help="Seed for u sampling.")] = 42,
     actor: Actor = None,
 ) -> None:
-    """Train the Splink model on the workspace's master file (EM, no labels)."""
+    """Train the Splink model on the workspace's master file (EM, no labels).
+
+    Role: any user (the acting user is recorded).
+    """
     with command(workspace) as cmd:
         model = cmd.services.master.train(
             actor=cmd.actor(actor), seed=seed, progress=render.RichProgress(stderr)
@@ -103,7 +110,10 @@ def verify(
     workspace: Home = None,
     actor: Actor = None,
 ) -> None:
-    """Verify one batch end to end: load, train if needed, decide, respond."""
+    """Verify one batch end to end: load, train if needed, decide, respond.
+
+    Role: any user (the acting user is recorded).
+    """
     inputs = (requests, envelope, taxpayers, addresses, agreement)
     check_output_target(out, inputs=inputs, what="response")
     master = MasterFiles(taxpayers, addresses) if taxpayers and addresses else None
@@ -147,7 +157,7 @@ def run(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="matchgate", standalone_mode=False)
     except MatchgateError as exc:
-        stderr.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        _error(exc.message)
         return EXIT_CODES[exc.category]
     except typer.Exit as exc:
         return int(exc.exit_code)
@@ -161,7 +171,7 @@ def run(argv: list[str] | None = None) -> int:
         if callable(show):
             show()
         else:
-            stderr.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            _error(exc.message)
         return int(exc.exit_code)
     except Exception as exc:  # the one place that hides tracebacks
         # Exception text may quote input values (taxpayer data): show only its type,
@@ -171,6 +181,13 @@ def run(argv: list[str] | None = None) -> int:
         stderr.print(f"[bold red]internal error:[/] {type(exc).__name__}")
         return 1
     return 0
+
+
+def _error(text: str) -> None:
+    """An error line: the message is text from outside (paths, ids), never markup or escapes."""
+    line = Text("error: ", style="bold red")
+    line.append(render.safe(text))
+    stderr.print(line, highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -32,14 +32,17 @@ class ChainBroken(MatchgateError):
 
 @audit_app.command("verify")
 def audit_verify(actor: Actor = None, workspace: Home = None) -> None:
-    """Recompute the chain; name the first broken link (exit 6) if there is one."""
+    """Recompute the chain; name the first broken link (exit 6) if there is one.
+
+    Role: auditor.
+    """
     with command(workspace) as cmd:
         report = cmd.services.audit.verify(actor=cmd.actor(actor))
     if report.first_break is not None:
         raise ChainBroken(
             f"audit chain broken at event {report.first_break.seq}: {report.first_break.problem}"
         )
-    stdout.print(f"audit chain intact: {report.events:,} events, head {report.head_hash}")
+    render.message(stdout, f"audit chain intact: {report.events:,} events, head {report.head_hash}")
 
 
 @audit_app.command("export")
@@ -50,7 +53,10 @@ def audit_export(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Export events (with their links) and the chain head as JSON Lines."""
+    """Export events (with their links) and the chain head as JSON Lines.
+
+    Role: auditor.
+    """
     check_output_target(out, what="audit export")
     with command(workspace) as cmd:
         export = cmd.services.audit.export(
@@ -59,7 +65,7 @@ def audit_export(
             until=start_of(date_option(until, "--until")),
         )
         write_atomically(out, export, what="audit export")
-    stdout.print(f"{export.events:,} events written to {out}")
+    render.message(stdout, f"{export.events:,} events written to {out}")
 
 
 def accounting_command(
@@ -72,7 +78,10 @@ def accounting_command(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """The accounting of disclosures: what went to whom, when, and why."""
+    """The accounting of disclosures: what went to whom, when, and why.
+
+    Role: auditor.
+    """
     if csv_out is not None:
         check_output_target(csv_out, what="accounting")
     with command(workspace) as cmd:
@@ -95,7 +104,10 @@ def remediate_command(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Replay past disclosures under a corrected agreement; list what must be disposed of."""
+    """Replay past disclosures under a corrected agreement; list what must be disposed of.
+
+    Role: auditor.
+    """
     check_output_target(notice, inputs=[agreement], what="disposal notice")
     with command(workspace) as cmd:
         corrected = cmd.services.agreement(agreement if agreement.exists() else str(agreement))
@@ -111,13 +123,16 @@ def purge_command(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Purge released batches older than the retention period (refused if too recent)."""
+    """Purge released batches older than the retention period (refused if too recent).
+
+    Role: admin.
+    """
     cutoff = date_option(before, "--before")
     if cutoff is None:  # pragma: no cover - typer requires the option
         raise InvalidArgument("--before: a date is required")
     with command(workspace) as cmd:
         purged = cmd.services.audit.purge(cutoff, actor=cmd.actor(actor))
-    stdout.print(f"{len(purged)} batch(es) purged")
+    render.message(stdout, f"{len(purged)} batch(es) purged")
 
 
 def recall_command(
@@ -127,11 +142,15 @@ def recall_command(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Recall named disclosures: a disposal notice for the requester, audited."""
+    """Recall named disclosures: a disposal notice for the requester, audited.
+
+    Role: auditor.
+    """
     check_output_target(notice, what="disposal notice")
     with command(workspace) as cmd:
         disposal = cmd.services.audit.recall(decision_ids, reason, actor=cmd.actor(actor))
     write_atomically(notice, disposal.csv(), what="disposal notice")
-    stdout.print(
-        f"{len(disposal.findings)} disclosure(s) recalled; disposal notice written to {notice}"
+    render.message(
+        stdout,
+        f"{len(disposal.findings)} disclosure(s) recalled; disposal notice written to {notice}",
     )

@@ -35,7 +35,10 @@ def submit(
     workspace: Home = None,
     as_json: AsJson = False,
 ) -> None:
-    """Submit a batch (again: resumes it) and process it up to review."""
+    """Submit a batch (again: resumes it) and process it up to review.
+
+    Role: operator.
+    """
     with command(workspace) as cmd:
         terms = cmd.services.agreement(agreement)
         summary = cmd.services.batches.submit(
@@ -45,15 +48,18 @@ def submit(
             actor=cmd.actor(actor),
         )
     if summary.resumed and not as_json:
-        stdout.print(
-            f"batch {summary.batch_id} was already submitted: resumed from its stored state"
+        render.message(
+            stdout, f"batch {summary.batch_id} was already submitted: resumed from its stored state"
         )
     render.batch(stdout, summary, as_json=as_json)
 
 
 @batch_app.command("list")
 def list_(workspace: Home = None, as_json: AsJson = False) -> None:
-    """Every batch with its state and counts."""
+    """Every batch with its state and counts.
+
+    Role: anyone.
+    """
     with command(workspace) as cmd:
         summaries = cmd.services.batches.list()
     render.batches(stdout, summaries, as_json=as_json)
@@ -61,7 +67,10 @@ def list_(workspace: Home = None, as_json: AsJson = False) -> None:
 
 @batch_app.command("show")
 def show(batch_id: str, workspace: Home = None, as_json: AsJson = False) -> None:
-    """One batch: state, counts per outcome and per reason code."""
+    """One batch: state, counts per outcome and per reason code.
+
+    Role: anyone.
+    """
     with command(workspace) as cmd:
         summary = cmd.services.batches.show(batch_id)
     render.batch(stdout, summary, as_json=as_json)
@@ -69,7 +78,10 @@ def show(batch_id: str, workspace: Home = None, as_json: AsJson = False) -> None
 
 @batch_app.command("approve")
 def approve(batch_id: str, actor: Actor = None, workspace: Home = None) -> None:
-    """Approve a reviewed batch (a second person: not its submitter or reviewer)."""
+    """Approve a reviewed batch (a second person: not its submitter or reviewer).
+
+    Role: approver, not its submitter or a reviewer (two-person rule).
+    """
     with command(workspace) as cmd:
         summary = cmd.services.batches.approve(batch_id, actor=cmd.actor(actor))
     render.batch(stdout, summary)
@@ -77,7 +89,10 @@ def approve(batch_id: str, actor: Actor = None, workspace: Home = None) -> None:
 
 @batch_app.command("release")
 def release(batch_id: str, actor: Actor = None, workspace: Home = None) -> None:
-    """Release an approved batch: its response is fixed and stored, once."""
+    """Release an approved batch: its response is fixed and stored, once.
+
+    Role: approver.
+    """
     with command(workspace) as cmd:
         summary = cmd.services.batches.release(batch_id, actor=cmd.actor(actor))
     render.batch(stdout, summary)
@@ -90,12 +105,15 @@ def respond(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Write a released batch's response file (FORMATS.md §3)."""
+    """Write a released batch's response file (FORMATS.md §3).
+
+    Role: operator.
+    """
     check_output_target(out, what="response")
     with command(workspace) as cmd:
         response = cmd.services.batches.respond(batch_id, actor=cmd.actor(actor))
     write_atomically(out, response, what="response")
-    stdout.print(f"Response written to {out}")
+    render.message(stdout, f"Response written to {out}")
 
 
 @review_app.command("list")
@@ -105,10 +123,29 @@ def review_list(
     workspace: Home = None,
     as_json: AsJson = False,
 ) -> None:
-    """Requests held for a disclosure officer, with their evidence."""
+    """Requests held for a disclosure officer, with their evidence.
+
+    Role: officer.
+    """
     with command(workspace) as cmd:
         items = cmd.services.review.queue(actor=cmd.actor(actor), batch_id=batch)
     render.review_queue(stdout, items, as_json=as_json)
+
+
+@review_app.command("show")
+def review_show(
+    item_id: str,
+    actor: Actor = None,
+    workspace: Home = None,
+    as_json: AsJson = False,
+) -> None:
+    """One held request beside each candidate's records as filed, field by field.
+
+    Role: officer.
+    """
+    with command(workspace) as cmd:
+        item = cmd.services.review.item(item_id, actor=cmd.actor(actor))
+    render.review_item(stdout, item, as_json=as_json)
 
 
 @review_app.command("decide")
@@ -119,12 +156,15 @@ def review_decide(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Confirm (VERIFIED) or deny (NO_MATCH) one held request."""
+    """Confirm (VERIFIED) or deny (NO_MATCH) one held request.
+
+    Role: officer, not the batch's submitter.
+    """
     with command(workspace) as cmd:
         outcome = cmd.services.review.decide(
             item_id, actor=cmd.actor(actor), confirm=confirm, note=note
         )
-    stdout.print(f"{item_id}: {outcome.value}")
+    render.message(stdout, f"{item_id}: {outcome.value}")
 
 
 @user_app.command("add")
@@ -134,7 +174,10 @@ def user_add(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Add a user (the first user needs no --as; later ones need an admin)."""
+    """Add a user (the first user needs no --as; later ones need an admin); never changes one.
+
+    Role: admin (none for the first user).
+    """
     with command(workspace) as cmd:
         info = cmd.services.users.add(name, role, actor=cmd.actor(actor))
     render.user(stdout, info)
@@ -142,7 +185,10 @@ def user_add(
 
 @user_app.command("list")
 def user_list(workspace: Home = None, as_json: AsJson = False) -> None:
-    """Users and their roles."""
+    """Users and their roles.
+
+    Role: anyone.
+    """
     with command(workspace) as cmd:
         infos = cmd.services.users.list()
     render.users(stdout, infos, as_json=as_json)

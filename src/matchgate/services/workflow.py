@@ -16,6 +16,7 @@ from matchgate.agreements.schema import Agreement
 from matchgate.domain.lifecycle import Role
 from matchgate.domain.outcomes import Outcome
 from matchgate.domain.uploads import Upload
+from matchgate.errors import NotFound
 from matchgate.match.port import MatchEngine
 from matchgate.workflow.process import process_batch
 from matchgate.workflow.release import approve_batch, release_batch, respond
@@ -76,6 +77,15 @@ class ReviewService:
             self._store, actor=actor, batch_id=batch_id, records=self._engine.taxpayer_records
         )
 
+    def item(self, item_id: str, *, actor: str | None) -> ReviewItem:
+        """One held request beside its candidates' records (a view that is audited)."""
+        found = list_review_items(
+            self._store, actor=actor, item_id=item_id, records=self._engine.taxpayer_records
+        )
+        if not found:
+            raise NotFound(f"no review item {item_id!r} is held for review")
+        return found[0]
+
     def decide(self, item_id: str, *, actor: str | None, confirm: bool, note: str) -> Outcome:
         """Confirm (VERIFIED) or deny (NO_MATCH) one held request, with the reason."""
         return decide_review_item(self._store, item_id, actor=actor, confirm=confirm, note=note)
@@ -88,7 +98,7 @@ class UserService:
         self._store = store
 
     def add(self, name: str, roles: list[Role], *, actor: str | None) -> UserInfo:
-        """Add or change a user; the first needs no actor, later ones an admin."""
+        """Add a user (never changes one); the first needs no actor, later ones an admin."""
         return add_user(self._store, name, roles, actor=actor)
 
     def list(self) -> list[UserInfo]:
