@@ -74,6 +74,11 @@ def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) 
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, list | dict):
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key is a list or a mapping, not a name", mark
+            )
         if key in seen:
             mark = key_node.start_mark
             raise yaml.constructor.ConstructorError(None, None, f"key {key!r} appears twice", mark)
@@ -117,7 +122,11 @@ def parse_agreement(text: str, *, source: str) -> Agreement:
     """Validate agreement YAML text; ``source`` names it in error messages."""
     where = f"agreement file {source}"
     _check_size(len(text), where)  # characters: never more than its UTF-8 bytes
-    loader = _UniqueKeyLoader(text)  # a SafeLoader subclass: no object tags
+    try:
+        # A SafeLoader subclass: no object tags. Its reader refuses unprintable text.
+        loader = _UniqueKeyLoader(text)
+    except yaml.YAMLError as exc:
+        raise AgreementError(f"{where}: not valid YAML: {_yaml_problem(exc)}") from None
     try:
         node = loader.get_single_node()
         if node is not None and _expanded_values(node) > AGREEMENT_MAX_VALUES:

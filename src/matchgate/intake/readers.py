@@ -351,6 +351,8 @@ def _read_jsonl(path: Source, data: bytes) -> Columns:
             ) from None
         if not isinstance(obj, dict):
             raise InputFileError(path, f"{where} is not a JSON object", row=row_number)
+        if b"\\u" in raw:  # only a \u escape can spell a lone surrogate in valid UTF-8
+            _check_unicode(path, obj, row_number)
         for name in obj:
             if name not in columns:
                 # A column first seen now was missing (null) in every earlier row.
@@ -361,6 +363,24 @@ def _read_jsonl(path: Source, data: bytes) -> Columns:
     if row_number == 0:
         raise InputFileError(path, "empty file: no data rows (no JSON objects)")
     return columns
+
+
+def _check_unicode(path: Source, obj: dict[str, Any], row: int) -> None:
+    """A key or text value escaping half of a UTF-16 pair (``"\\ud800"``) is no text."""
+    for name, value in obj.items():
+        for text, column in ((name, None), (value, name)):
+            if isinstance(text, str) and not _is_unicode(text):
+                raise InputFileError(
+                    path, "not valid Unicode (a lone surrogate escape)", row=row, column=column
+                )
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _scalar_text(path: Source, value: object, row: int, column: str) -> str | None:
@@ -395,7 +415,7 @@ def _read_parquet(source: Path | pa.BufferReader, path: Source) -> pa.Table:
                 table = _read_parquet_stream(stream, path)
         else:
             table = _read_parquet_stream(source, path)
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
         raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
     _check_header(path, table.column_names)
     return _as_strings(path, table)
@@ -456,7 +476,7 @@ def read_table_batches(
         with pa.OSFile(str(path)) as stream:
             _check_parquet_footer(stream, path)
         parquet = pq.ParquetFile(path)
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
         raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
     _check_width(path, parquet.metadata.num_columns)
     names = parquet.schema_arrow.names
@@ -479,7 +499,7 @@ def read_table_batches(
         try:
             for batch in parquet.iter_batches(batch_size=batch_rows):
                 yield _with_absent(_as_strings(path, pa.Table.from_batches([batch])))
-        except (pa.ArrowException, OSError) as exc:
+        except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
             raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
         finally:
             parquet.close()

@@ -271,3 +271,14 @@ def test_row07_an_agreement_over_the_size_limit_is_refused_unread(tmp_path: Path
     path = write(tmp_path, reference_yaml() + "#" * AGREEMENT_MAX_BYTES + "\n", "big.yaml")
     with pytest.raises(AgreementError, match=r"big\.yaml: larger than the limit"):
         load_agreement(path)
+
+
+@pytest.mark.parametrize("text", ["? [1, 2]\n: x\n", "? {a: 1}\n: x\n"])
+def test_a_key_that_is_a_list_or_mapping_is_an_agreement_error(tmp_path: Path, text: str) -> None:
+    with pytest.raises(AgreementError, match="a key is a list or a mapping"):
+        load_agreement(write(tmp_path, text, "keys.yaml"))
+
+
+def test_unprintable_characters_are_an_agreement_error(tmp_path: Path) -> None:
+    with pytest.raises(AgreementError, match="not valid YAML"):
+        load_agreement(write(tmp_path, "id: x\x07\n", "bell.yaml"))
