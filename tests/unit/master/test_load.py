@@ -147,7 +147,7 @@ def _many(count: int, **overrides: str) -> list[dict[str, str | None]]:
         (1500, {"tin_type": "EIN"}, "tin_type is not SSN or ITIN", "tin_type"),
         (1500, {"dob": "1980-02-30"}, "not a real YYYY-MM-DD date", "dob"),
         (1500, {"tin": "800000007"}, "TIN appears more than once", "tin"),
-        (1500, {"tin": "000000000"}, "TIN 000000000 is not a TIN", "tin"),
+        (1500, {"tin": "0" * 9}, "TIN 000000000 is not a TIN", "tin"),  # never issued
     ],
 )
 def test_a_bad_taxpayer_row_in_a_later_batch_is_named_by_file_row_and_column(
