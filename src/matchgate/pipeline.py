@@ -95,9 +95,17 @@ def decision_id_for(
 
 
 def _text(table: pa.Table, column: str) -> list[str]:
+    """A column's values stripped (a missing value is ""), for the rules that read them."""
     if column not in table.column_names:
         return [""] * table.num_rows
     return [(v or "").strip() for v in table.column(column).to_pylist()]
+
+
+def _as_received(table: pa.Table, column: str) -> list[str]:
+    """A column's values exactly as received (a missing value is ""): echoed, never cleaned."""
+    if column not in table.column_names:
+        return [""] * table.num_rows
+    return [v or "" for v in table.column(column).to_pylist()]
 
 
 def standardise_requests(table: pa.Table, indices: Sequence[int]) -> pa.Table:
@@ -197,7 +205,7 @@ def verify_batch(
         )
         seconds["decide"] = time.perf_counter() - clock
 
-    request_ids = _text(table, "request_id")
+    request_ids = _as_received(table, "request_id")  # FORMATS.md §3: "as received"
     rows: list[DecidedRequest] = []
     for index, row_codes in enumerate(codes):
         request_id = request_ids[index]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -135,3 +138,47 @@ def test_verify_without_a_master_file_says_what_to_do(
     assert code == 3
     assert "master load" in err
     assert not (tmp_path / "response.csv").exists()
+
+
+def test_row06_verify_refuses_to_write_its_response_over_an_input(
+    tmp_path: Path, envelope_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = write_csv(tmp_path / "batch.csv", [request_row()])
+    before = batch.read_bytes()
+    args = verify_args(tmp_path, batch, envelope_file)
+    args[args.index("--out") + 1] = str(batch)
+    code = run(args)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "batch.csv" in err and "also an input" in err
+    assert batch.read_bytes() == before
+
+
+def test_row06_verify_refuses_a_fifo_before_any_work(
+    tmp_path: Path, envelope_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = write_csv(tmp_path / "batch.csv", [request_row()])
+    os.mkfifo(tmp_path / "response.csv")
+    code = run(verify_args(tmp_path, batch, envelope_file))
+    err = capsys.readouterr().err
+    assert code == 2, err  # not 3 (no master file): the target is checked first
+    assert "FIFO" in err
+    assert stat.S_ISFIFO((tmp_path / "response.csv").lstat().st_mode)
+    assert not (tmp_path / "ws").exists()
+
+
+def test_row06_a_write_error_is_an_error_exit_code_never_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = ["--workspace", str(tmp_path / "ws")]
+    assert run(["user", "add", "aud", "--role", "auditor", *workspace]) == 0
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    out = tmp_path / "accounting.csv"
+    code = run(["accounting", "--csv", str(out), "--as", "aud", *workspace])
+    err = capsys.readouterr().err
+    assert code != 0 and "No space left on device" in err and "accounting.csv" in err
+    assert not out.exists() and not list(tmp_path.glob(".*.partial"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import stat
@@ -13,6 +14,7 @@ import pytest
 from matchgate.errors import ErrorCategory, InputFileError
 from matchgate.files import (
     OutputFileError,
+    OutputTargetError,
     create_private_file,
     private_folder,
     private_umask,
@@ -147,3 +149,87 @@ def test_req37_the_log_file_is_created_0600(tmp_path: Path) -> None:
                 logging.getLogger(LOGGER_NAME).removeHandler(handler)
                 handler.close()
     assert (mode(path), mode(path.parent)) == (0o600, 0o700)
+
+
+# Issue row 6: an output target that is not a regular file, or is an input, is refused.
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def test_row06_a_fifo_target_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    target = _fifo(tmp_path / "response.csv")
+    with pytest.raises(OutputTargetError) as caught:
+        write_atomically(target, b"request_id\r\n", what="response")
+    assert caught.value.category is ErrorCategory.BAD_INPUT
+    assert "FIFO" in caught.value.message and str(target) in caught.value.message
+    assert stat.S_ISFIFO(target.lstat().st_mode)  # not replaced by a regular file
+    assert [p.name for p in tmp_path.iterdir()] == ["response.csv"]
+
+
+def test_row06_a_directory_target_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    with pytest.raises(OutputTargetError, match="a directory"):
+        write_atomically(target, b"x")
+    assert target.is_dir() and not list(target.iterdir())
+
+
+def test_row06_a_symbolic_link_target_is_refused(tmp_path: Path) -> None:
+    pipe = _fifo(tmp_path / "pipe")
+    target = tmp_path / "response.csv"
+    target.symlink_to(pipe)
+    with pytest.raises(OutputTargetError, match="symbolic link"):
+        write_atomically(target, b"x")
+    assert target.is_symlink() and stat.S_ISFIFO(pipe.lstat().st_mode)
+
+
+def test_row06_a_target_that_is_an_input_is_refused_by_any_name(tmp_path: Path) -> None:
+    source = tmp_path / "batch.csv"
+    source.write_bytes(b"request_id\r\nREQ-1\r\n")
+    alias = tmp_path / "same-file.csv"
+    os.link(source, alias)
+    for target in (source, alias):
+        with pytest.raises(OutputTargetError, match="also an input"):
+            write_atomically(target, b"x", inputs=[tmp_path / "absent.json", source])
+    assert source.read_bytes() == b"request_id\r\nREQ-1\r\n"
+
+
+def test_row06_a_full_disk_is_an_error_and_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "response.csv"
+    target.write_bytes(b"the response before\r\n")
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OutputFileError) as caught:
+        write_atomically(target, b"the new response\r\n", what="response")
+    assert "No space left on device" in caught.value.message
+    assert target.read_bytes() == b"the response before\r\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["response.csv"]
+
+
+def test_row06_a_partial_file_left_as_a_link_is_not_followed(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_bytes(b"not yours")
+    (tmp_path / ".response.csv.partial").symlink_to(elsewhere)
+    write_atomically(tmp_path / "response.csv", b"the response\r\n")
+    assert elsewhere.read_bytes() == b"not yours"
+    assert (tmp_path / "response.csv").read_bytes() == b"the response\r\n"
+
+
+def test_row12_an_input_over_its_limit_is_refused_without_reading_it_whole(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "envelope.json"
+    with path.open("wb") as handle:
+        handle.truncate(10**9)  # sparse: a gigabyte that is never read
+    with pytest.raises(InputFileError, match="larger than the limit of 1,024 bytes"):
+        read_upload(path, max_bytes=1024)
+    path.write_bytes(b"x" * 1024)
+    assert read_upload(path, max_bytes=1024).data == b"x" * 1024

@@ -14,16 +14,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from matchgate import __version__
 from matchgate.cli import auditing, keys, registry, render, safeguards, web, workflow
 from matchgate.cli.context import Actor, Home, command
 from matchgate.cli.demo import demo_command, synth_command
+from matchgate.domain.uploads import ENVELOPE_MAX_BYTES
 from matchgate.errors import ErrorCategory, MatchgateError
-from matchgate.files import private_umask, read_upload, write_atomically
+from matchgate.files import check_output_target, private_umask, read_upload, write_atomically
 from matchgate.services import MasterFiles
 
 app = typer.Typer(
@@ -74,7 +75,10 @@ def master_load(
     workspace: Home = None,
     actor: Actor = None,
 ) -> None:
-    """Standardise a master-file vintage into the workspace."""
+    """Standardise a master-file vintage into the workspace.
+
+    Role: any user (the acting user is recorded).
+    """
     with command(workspace) as cmd:
         summary = cmd.services.master.load(
             MasterFiles(taxpayers, addresses),
@@ -90,7 +94,10 @@ def model_train(
     seed: Annotated[int, typer.Option(help="Seed for u sampling.")] = 42,
     actor: Actor = None,
 ) -> None:
-    """Train the Splink model on the workspace's master file (EM, no labels)."""
+    """Train the Splink model on the workspace's master file (EM, no labels).
+
+    Role: any user (the acting user is recorded).
+    """
     with command(workspace) as cmd:
         model = cmd.services.master.train(
             actor=cmd.actor(actor), seed=seed, progress=render.RichProgress(stderr)
@@ -111,19 +118,24 @@ def verify(
     workspace: Home = None,
     actor: Actor = None,
 ) -> None:
-    """Verify one batch end to end as a trial: load, train if needed, decide, respond."""
+    """Verify one batch end to end as a trial: load, train if needed, decide, respond.
+
+    Role: operator (a trial workspace makes the acting user one on first use).
+    """
+    inputs = (requests, envelope, taxpayers, addresses, agreement)
+    check_output_target(out, inputs=inputs, what="response")
     master = MasterFiles(taxpayers, addresses) if taxpayers and addresses else None
     with command(workspace) as cmd:
         terms = cmd.services.agreement(agreement) if agreement is not None else None
         report = cmd.services.trial.verify(
             read_upload(requests),
-            read_upload(envelope),
+            read_upload(envelope, max_bytes=ENVELOPE_MAX_BYTES),
             agreement=terms,
             actor=cmd.actor(actor) or cmd.os_login(),
             master=master,
             progress=render.RichProgress(stderr),
         )
-    write_atomically(out, report.response, what="response")
+    write_atomically(out, report.response, what="response", inputs=inputs)
     render.verify_report(stdout, report, out)
 
 
@@ -156,17 +168,23 @@ def run(argv: list[str] | None = None) -> int:
     """
     try:
         with private_umask():
-            app(args=argv, standalone_mode=False)
+            app(args=argv, prog_name="matchgate", standalone_mode=False)
     except MatchgateError as exc:
-        stderr.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        _error(exc.message)
         return EXIT_CODES[exc.category]
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
         stderr.print("aborted")
         return 130
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:
+        # The parser's own usage errors (an unknown option, a missing argument, a
+        # value of the wrong type): its message, its hint and its exit code (2).
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            _error(exc.message)
         return int(exc.exit_code)
     except Exception as exc:  # the one place that hides tracebacks
         # Exception text may quote input values (taxpayer data): show only its type,
@@ -176,6 +194,13 @@ def run(argv: list[str] | None = None) -> int:
         stderr.print(f"[bold red]internal error:[/] {type(exc).__name__}")
         return 1
     return 0
+
+
+def _error(text: str) -> None:
+    """An error line: the message is text from outside (paths, ids), never markup or escapes."""
+    line = Text("error: ", style="bold red")
+    line.append(render.safe(text))
+    stderr.print(line, highlight=False, soft_wrap=True)
 
 
 def main() -> None:

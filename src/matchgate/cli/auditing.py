@@ -26,7 +26,7 @@ from matchgate.cli.context import (
     start_of,
 )
 from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError
-from matchgate.files import OutputFileError, read_bytes, write_atomically
+from matchgate.files import OutputFileError, check_output_target, read_bytes, write_atomically
 from matchgate.services import AnchorCheck
 
 audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
@@ -68,7 +68,10 @@ def audit_keygen(
     out: Annotated[Path, typer.Option(help="Private key file to create (0600); also OUT.pub.")],
     workspace: Home = None,
 ) -> None:
-    """Create an Ed25519 key pair for signing audit anchors (outside the workspace)."""
+    """Create an Ed25519 key pair for signing audit anchors (outside the workspace).
+
+    Role: anyone.
+    """
     with command(workspace) as cmd:
         path = _key_path(out, cmd)
         private, public = cmd.services.audit.new_anchor_key()
@@ -92,7 +95,10 @@ def audit_anchor(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Sign the chain's head with the anchor key; `audit verify --anchor` checks against it."""
+    """Sign the chain's head with the anchor key; `audit verify --anchor` checks against it.
+
+    Role: auditor.
+    """
     with command(workspace) as cmd:
         path = _key_path(key, cmd)
         document = cmd.services.audit.anchor(
@@ -111,7 +117,10 @@ def audit_verify(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Recompute the chain and every decision and response it vouches for (exit 6 if altered)."""
+    """Recompute the chain and every decision and response it vouches for (exit 6 if altered).
+
+    Role: auditor.
+    """
     with command(workspace) as cmd:
         check = None
         if anchor is not None:
@@ -124,7 +133,7 @@ def audit_verify(
         )
     if report.tampered_record is not None:
         raise ChainBroken(f"stored record altered: {report.tampered_record}")
-    stdout.print(f"audit chain intact: {report.events:,} events, head {report.head_hash}")
+    render.message(stdout, f"audit chain intact: {report.events:,} events, head {report.head_hash}")
 
 
 @audit_app.command("export")
@@ -135,7 +144,11 @@ def audit_export(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Export events (with their links) and the chain head as JSON Lines."""
+    """Export events (with their links) and the chain head as JSON Lines.
+
+    Role: auditor.
+    """
+    check_output_target(out, what="audit export")
     with command(workspace) as cmd:
         export = cmd.services.audit.export(
             actor=cmd.actor(actor),
@@ -143,7 +156,7 @@ def audit_export(
             until=start_of(date_option(until, "--until")),
         )
         write_atomically(out, export, what="audit export")
-    stdout.print(f"{export.events:,} events written to {out}")
+    render.message(stdout, f"{export.events:,} events written to {out}")
 
 
 def accounting_command(
@@ -156,7 +169,12 @@ def accounting_command(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """The accounting of disclosures: what went to whom, when, and why."""
+    """The accounting of disclosures: what went to whom, when, and why.
+
+    Role: auditor.
+    """
+    if csv_out is not None:
+        check_output_target(csv_out, what="accounting")
     with command(workspace) as cmd:
         found = cmd.services.audit.accounting(
             actor=cmd.actor(actor),
@@ -177,13 +195,17 @@ def remediate_command(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Replay past disclosures under a corrected agreement; list what must be disposed of."""
+    """Replay past disclosures under a corrected agreement; list what must be disposed of.
+
+    Role: auditor.
+    """
+    check_output_target(notice, inputs=[agreement], what="disposal notice")
     with command(workspace) as cmd:
         corrected = cmd.services.agreement(agreement if agreement.exists() else str(agreement))
         disposal = cmd.services.audit.remediate(
             corrected, actor=cmd.actor(actor), since=date_option(since, "--since")
         )
-    write_atomically(notice, disposal.csv(), what="disposal notice")
+    write_atomically(notice, disposal.csv(), what="disposal notice", inputs=[agreement])
     render.remediation(stdout, disposal, notice)
 
 
@@ -192,13 +214,16 @@ def purge_command(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Purge released batches older than the retention period (refused if too recent)."""
+    """Purge released batches older than the retention period (refused if too recent).
+
+    Role: admin.
+    """
     cutoff = date_option(before, "--before")
     if cutoff is None:  # pragma: no cover - typer requires the option
         raise InvalidArgument("--before: a date is required")
     with command(workspace) as cmd:
         purged = cmd.services.audit.purge(cutoff, actor=cmd.actor(actor))
-    stdout.print(f"{len(purged)} batch(es) purged")
+    render.message(stdout, f"{len(purged)} batch(es) purged")
 
 
 def recall_command(
@@ -208,10 +233,15 @@ def recall_command(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Recall named disclosures: a disposal notice for the requester, audited."""
+    """Recall named disclosures: a disposal notice for the requester, audited.
+
+    Role: auditor.
+    """
+    check_output_target(notice, what="disposal notice")
     with command(workspace) as cmd:
         disposal = cmd.services.audit.recall(decision_ids, reason, actor=cmd.actor(actor))
     write_atomically(notice, disposal.csv(), what="disposal notice")
-    stdout.print(
-        f"{len(disposal.findings)} disclosure(s) recalled; disposal notice written to {notice}"
+    render.message(
+        stdout,
+        f"{len(disposal.findings)} disclosure(s) recalled; disposal notice written to {notice}",
     )

@@ -22,10 +22,13 @@ def synth_command(
     requests: Annotated[int, typer.Option(help="Requests in the batch.")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
 ) -> None:
-    """Write a synthetic master file, request batch, envelope and ground truth."""
+    """Write a synthetic master file, request batch, envelope and ground truth.
+
+    Role: none (it writes synthetic files only).
+    """
     files = demo.synthesise(out, taxpayers=taxpayers, requests=requests, seed=seed)
     for role, path in files.items():
-        stdout.print(f"{role:>10}: {path}")
+        render.message(stdout, f"{role:>10}: {path}")
 
 
 def demo_command(
@@ -36,7 +39,10 @@ def demo_command(
     requests: Annotated[int, typer.Option(help="Requests in the batch.")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
 ) -> None:
-    """Synthesise data, verify the batch end to end, and score it against the truth."""
+    """Synthesise data, verify the batch end to end, and score it against the truth.
+
+    Role: none (synthetic data in its own workspace).
+    """
     with tempfile.TemporaryDirectory(prefix="matchgate-demo-") as scratch:
         folder = out or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

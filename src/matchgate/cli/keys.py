@@ -29,7 +29,10 @@ def key_create(
     path: Annotated[Path, typer.Argument(help="Key file to create (outside the workspace).")],
     workspace: Home = None,
 ) -> None:
-    """Create a new random key in a new file (0600); point MATCHGATE_KEY_FILE at it."""
+    """Create a new random key in a new file (0600); point MATCHGATE_KEY_FILE at it.
+
+    Role: anyone (it writes a key file and opens no store).
+    """
     settings = settings_for(workspace)
     key_id = create_key(path, workspace_home=settings.home)
     stdout.print(f"key {key_id} written to {path}", highlight=False)
@@ -37,7 +40,10 @@ def key_create(
 
 @key_app.command("status")
 def key_status(as_json: AsJson = False, workspace: Home = None) -> None:
-    """Which key encrypts the workspace's stores, and with which crypto modules."""
+    """Which key encrypts the workspace's stores, and with which crypto modules.
+
+    Role: anyone.
+    """
     with command(workspace) as cmd:
         status = cmd.services.keys.status()
     if as_json:
@@ -54,7 +60,10 @@ def key_rotate(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Re-encrypt both stores with a new key (or encrypt unencrypted ones); audited."""
+    """Re-encrypt both stores with a new key (or encrypt unencrypted ones); audited.
+
+    Role: any user (recorded in the chain; stop other matchgate processes first).
+    """
     with command(workspace) as cmd:
         rotation = cmd.services.keys.rotate(new_key_file, actor=cmd.actor(actor))
     stdout.print(

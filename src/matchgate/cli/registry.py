@@ -33,7 +33,10 @@ def init_command(
     ] = None,
     workspace: Home = None,
 ) -> None:
-    """Initialise the workspace: trial (default) or production, with its first admin."""
+    """Initialise the workspace: trial (default) or production, with its first admin.
+
+    Role: none (in production the operating-system account running it becomes the first admin).
+    """
     account = osaccount.current_account()
     with command(workspace) as cmd:
         kind = cmd.services.identity.init(production=production, admin=admin, account=account)
@@ -47,7 +50,10 @@ def agreement_add(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Register an agreement or a higher version of one (admin); same id, other content: exit 5."""
+    """Register an agreement or a higher version of one (admin); same id, other content: exit 5.
+
+    Role: admin.
+    """
     with command(workspace) as cmd:
         info = cmd.services.agreements.add(cmd.services.agreement(file), actor=cmd.actor(actor))
     render.agreement(stdout, info, as_json=False)
@@ -55,7 +61,10 @@ def agreement_add(
 
 @agreement_app.command("list")
 def agreement_list(workspace: Home = None, as_json: AsJson = False) -> None:
-    """Every registered agreement version, active or suspended."""
+    """Every registered agreement version, active or suspended.
+
+    Role: anyone.
+    """
     with command(workspace) as cmd:
         infos = cmd.services.agreements.list()
     render.agreements(stdout, infos, as_json=as_json)
@@ -63,7 +72,10 @@ def agreement_list(workspace: Home = None, as_json: AsJson = False) -> None:
 
 @agreement_app.command("show")
 def agreement_show(agreement_id: str, workspace: Home = None, as_json: AsJson = False) -> None:
-    """The current version of a registered agreement, as registered."""
+    """The current version of a registered agreement, as registered.
+
+    Role: anyone.
+    """
     with command(workspace) as cmd:
         info = cmd.services.agreements.show(agreement_id)
     render.agreement(stdout, info, as_json=as_json)
@@ -71,7 +83,10 @@ def agreement_show(agreement_id: str, workspace: Home = None, as_json: AsJson = 
 
 @agreement_app.command("suspend")
 def agreement_suspend(agreement_id: str, actor: Actor = None, workspace: Home = None) -> None:
-    """Suspend an agreement (admin): every later batch naming it is R08 (REQ-01)."""
+    """Suspend an agreement (admin): every later batch naming it is R08 (REQ-01).
+
+    Role: admin.
+    """
     with command(workspace) as cmd:
         info = cmd.services.agreements.suspend(agreement_id, actor=cmd.actor(actor))
     stdout.print(f"agreement {info.agreement_id} suspended", highlight=False, markup=False)

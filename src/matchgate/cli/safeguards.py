@@ -28,7 +28,10 @@ def _say(text: str) -> None:
 
 @hold_app.command("add")
 def hold_add(tin: str, reason: Reason, actor: Actor = None, workspace: Home = None) -> None:
-    """Put a taxpayer on hold (6103(i)(6)): later decisions about them are NO_MATCH (officer)."""
+    """Put a taxpayer on hold (6103(i)(6)): later decisions about them are NO_MATCH (officer).
+
+    Role: officer.
+    """
     with command(workspace) as cmd:
         cmd.services.safeguards.hold(tin, reason, actor=cmd.actor(actor))
     _say("hold placed")
@@ -36,7 +39,10 @@ def hold_add(tin: str, reason: Reason, actor: Actor = None, workspace: Home = No
 
 @hold_app.command("lift")
 def hold_lift(tin: str, reason: Reason, actor: Actor = None, workspace: Home = None) -> None:
-    """Lift a hold (officer)."""
+    """Lift a hold (officer).
+
+    Role: officer.
+    """
     with command(workspace) as cmd:
         cmd.services.safeguards.lift(tin, reason, actor=cmd.actor(actor))
     _say("hold lifted")
@@ -44,7 +50,10 @@ def hold_lift(tin: str, reason: Reason, actor: Actor = None, workspace: Home = N
 
 @hold_app.command("list")
 def hold_list(actor: Actor = None, workspace: Home = None) -> None:
-    """The taxpayers on hold, why, by whom (officer)."""
+    """The taxpayers on hold, why, by whom (officer).
+
+    Role: officer.
+    """
     with command(workspace) as cmd:
         holds = cmd.services.safeguards.holds(actor=cmd.actor(actor))
     for h in holds:
@@ -74,7 +83,10 @@ def incident_open(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Record an incident now (any user); it must be reported within 24 hours."""
+    """Record an incident now (any user); it must be reported within 24 hours.
+
+    Role: any user.
+    """
     report = IncidentReport(
         summary, discovered_how, data_elements, records, location, systems, contact, occurred
     )
@@ -85,7 +97,10 @@ def incident_open(
 
 @incident_app.command("list")
 def incident_list(actor: Actor = None, workspace: Home = None) -> None:
-    """Every incident, its deadline and whether it has passed (auditor)."""
+    """Every incident, its deadline and whether it has passed (auditor).
+
+    Role: auditor.
+    """
     with command(workspace) as cmd:
         infos = cmd.services.safeguards.incidents(actor=cmd.actor(actor))
         now = cmd.services.safeguards.now()
@@ -95,7 +110,10 @@ def incident_list(actor: Actor = None, workspace: Home = None) -> None:
 
 @incident_app.command("notify")
 def incident_notify(incident_id: int, actor: Actor = None, workspace: Home = None) -> None:
-    """Record that TIGTA and the IRS Office of Safeguards were notified (auditor)."""
+    """Record that TIGTA and the IRS Office of Safeguards were notified (auditor).
+
+    Role: auditor.
+    """
     with command(workspace) as cmd:
         info = cmd.services.safeguards.notify_incident(incident_id, actor=cmd.actor(actor))
     _say(_incident_line(info, False))
@@ -103,7 +121,10 @@ def incident_notify(incident_id: int, actor: Actor = None, workspace: Home = Non
 
 @incident_app.command("close")
 def incident_close(incident_id: int, actor: Actor = None, workspace: Home = None) -> None:
-    """Close an incident (auditor)."""
+    """Close an incident (auditor).
+
+    Role: auditor.
+    """
     with command(workspace) as cmd:
         info = cmd.services.safeguards.close_incident(incident_id, actor=cmd.actor(actor))
     _say(_incident_line(info, False))

@@ -39,7 +39,10 @@ def serve_command(
     ] = False,
     workspace: Home = None,
 ) -> None:
-    """Serve the officer UI and the REST API (/api/v1)."""
+    """Serve the officer UI and the REST API (/api/v1).
+
+    Role: whoever runs the service (each page and route checks its own).
+    """
     import uvicorn
 
     if demo:
@@ -72,7 +75,10 @@ def user_password(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Set NAME's web password, as NAME or an admin (prompted, or read from standard input)."""
+    """Set NAME's web password, as NAME or an admin (prompted, or read from standard input).
+
+    Role: the user, or an admin.
+    """
     settings = settings_for(workspace)
     acting = actor or settings.user
     if not acting:
@@ -98,7 +104,10 @@ def token_create(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Create an API token (admin); it is printed once and kept only hashed."""
+    """Create an API token (admin); it is printed once and kept only hashed.
+
+    Role: admin.
+    """
     scope = TokenScope.OFFICER if officer else TokenScope.REQUESTER
     settings = settings_for(workspace)
     with build_web_services(settings) as services:
@@ -120,7 +129,10 @@ def token_create(
 
 @token_app.command("list")
 def token_list(actor: Actor = None, workspace: Home = None, as_json: AsJson = False) -> None:
-    """Every token: whose, bound to what, until when, revoked or not (never the secret)."""
+    """Every token: whose, bound to what, until when, revoked or not (never the secret).
+
+    Role: admin.
+    """
     settings = settings_for(workspace)
     with build_web_services(settings) as services:
         infos = services.tokens.list(actor=actor or settings.user)
@@ -168,7 +180,10 @@ def token_revoke(
     actor: Actor = None,
     workspace: Home = None,
 ) -> None:
-    """Revoke a token: it stops working at once."""
+    """Revoke a token: it stops working at once.
+
+    Role: admin.
+    """
     settings = settings_for(workspace)
     with build_web_services(settings) as services:
         info = services.tokens.revoke(token_id, actor=actor or settings.user)

@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: The largest batch envelope accepted (FORMATS.md §2: a handful of short
+#: fields). Checked before the bytes are read or decoded, by every adapter
+#: and again by intake, so a huge "envelope" costs nothing to refuse.
+ENVELOPE_MAX_BYTES = 64 * 1024
+
 
 @dataclass(frozen=True, slots=True)
 class Upload:

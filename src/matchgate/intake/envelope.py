@@ -22,14 +22,16 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from matchgate.agreements.schema import Agreement
+from matchgate.domain.uploads import ENVELOPE_MAX_BYTES
 from matchgate.errors import InputFileError
 from matchgate.files import read_bytes
+from matchgate.intake.id_text import has_unsafe_characters
 
 __all__ = [
     "EnvelopeCheck",
@@ -47,6 +49,11 @@ __all__ = [
 _UTC_TIMESTAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|\+00:00)"
 )
+
+
+#: How far ahead of the custodian's clock a requester's ``submitted_at`` may be
+#: (clocks drift): anything later is a date that has not happened yet (R08).
+SUBMITTED_AT_MAX_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -92,11 +99,15 @@ class EnvelopeCheck:
 
 def read_envelope(path: Path) -> EnvelopeDocument:
     """Read an envelope JSON file; InputFileError (bad input) unless it holds one JSON object."""
-    return parse_envelope_bytes(read_bytes(path), source=str(path))
+    return parse_envelope_bytes(read_bytes(path, size=ENVELOPE_MAX_BYTES + 1), source=str(path))
 
 
 def envelope_text(data: bytes, *, source: str) -> str:
-    """An envelope's bytes as text (UTF-8, optional BOM); InputFileError if not UTF-8."""
+    """An envelope's bytes as text (UTF-8, optional BOM); InputFileError if not UTF-8.
+
+    An envelope larger than ``ENVELOPE_MAX_BYTES`` is refused before it is decoded.
+    """
+    _check_size(len(data), source)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -109,7 +120,13 @@ def parse_envelope_bytes(data: bytes, *, source: str) -> EnvelopeDocument:
 
 
 def parse_envelope(text: str, *, source: str) -> EnvelopeDocument:
-    """Parse envelope JSON text (e.g. a request body); ``source`` names it in errors."""
+    """Parse envelope JSON text (e.g. a request body); ``source`` names it in errors.
+
+    Refused as unreadable (InputFileError): text over the size limit, text
+    that is not JSON, JSON nested deeper than a parser can follow, anything
+    but an object.
+    """
+    _check_size(len(text), source)  # characters: never more than its UTF-8 bytes
     repeated: list[str] = []
 
     def keep_first_note_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -127,6 +144,8 @@ def parse_envelope(text: str, *, source: str) -> EnvelopeDocument:
         raise InputFileError(
             source, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise InputFileError(source, "not a batch envelope: JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise InputFileError(source, "the envelope must be a JSON object")
     official = data.get("requesting_official")
@@ -147,6 +166,13 @@ def parse_envelope(text: str, *, source: str) -> EnvelopeDocument:
     )
 
 
+def _check_size(size: int, source: str) -> None:
+    if size > ENVELOPE_MAX_BYTES:
+        raise InputFileError(
+            source, f"not a batch envelope: larger than the limit of {ENVELOPE_MAX_BYTES:,} bytes"
+        )
+
+
 def parse_utc_timestamp(value: object) -> datetime | None:
     """An ISO 8601 UTC timestamp (``...Z`` or ``...+00:00``) as an aware datetime, else None."""
     if not isinstance(value, str) or not _UTC_TIMESTAMP.fullmatch(value):
@@ -158,18 +184,29 @@ def parse_utc_timestamp(value: object) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def check_envelope(doc: EnvelopeDocument, agreement: Agreement | None) -> EnvelopeCheck:
+def check_envelope(
+    doc: EnvelopeDocument, agreement: Agreement | None, *, received_at: datetime | None = None
+) -> EnvelopeCheck:
     """Every problem with the envelope under ``agreement`` (None = no such agreement).
 
     Problems (each makes every row R08): ``certified`` is not JSON ``true``;
     the agreement is unknown or its id differs from ``agreement_id``; the
     agreement is suspended; the official's title is not a signatory title;
-    ``submitted_at`` is not ISO 8601 UTC; ``batch_id`` is missing; a key is
-    repeated.
+    ``submitted_at`` is not ISO 8601 UTC, or is later than ``received_at``
+    (when the custodian received the batch, from its clock) by more than
+    ``SUBMITTED_AT_MAX_SKEW``; ``receiving_officers`` is not a non-empty list
+    of names; ``batch_id`` is missing; a key is repeated; an id or a name
+    holds a control or formatting character (`matchgate.intake.id_text`).
     """
     problems: list[str] = []
     if doc.repeated_keys:
         problems.append("the envelope repeats key(s): " + ", ".join(doc.repeated_keys))
+    unsafe = dict.fromkeys(name for name, value in _ids(doc) if has_unsafe_characters(value))
+    if unsafe:
+        problems.append(
+            "control or formatting characters (a line break, a terminal escape, a "
+            "bidirectional override) in: " + ", ".join(unsafe)
+        )
     batch_id = _text(doc.batch_id)
     if batch_id is None:
         problems.append("batch_id is missing")
@@ -189,6 +226,10 @@ def check_envelope(doc: EnvelopeDocument, agreement: Agreement | None) -> Envelo
     submitted_at = parse_utc_timestamp(doc.submitted_at)
     if submitted_at is None:
         problems.append("submitted_at is not an ISO 8601 UTC timestamp (ending Z or +00:00)")
+    elif received_at is not None and submitted_at > _utc(received_at) + SUBMITTED_AT_MAX_SKEW:
+        problems.append("submitted_at is in the future (later than the batch was received)")
+    if not _is_list_of_names(doc.receiving_officers):
+        problems.append("receiving_officers must be a non-empty list of names")
     return EnvelopeCheck(
         problems=tuple(problems),
         batch_id=batch_id,
@@ -198,6 +239,29 @@ def check_envelope(doc: EnvelopeDocument, agreement: Agreement | None) -> Envelo
         requesting_official_title=title,
         receiving_officers=_officers(doc.receiving_officers),
     )
+
+
+def _ids(doc: EnvelopeDocument) -> list[tuple[str, str]]:
+    """The envelope's ids and names that are strings, each with the field it came from."""
+    fields: list[tuple[str, object]] = [
+        ("batch_id", doc.batch_id),
+        ("agreement_id", doc.agreement_id),
+        ("requesting_agency", doc.requesting_agency),
+        ("requesting_official.name", doc.requesting_official_name),
+        ("requesting_official.title", doc.requesting_official_title),
+    ]
+    if isinstance(doc.receiving_officers, list):
+        fields += [("receiving_officers", v) for v in doc.receiving_officers]
+    return [(name, value) for name, value in fields if isinstance(value, str)]
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aware moment in UTC; a naive one (as some stores return them) is taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _is_list_of_names(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(_text(v) is not None for v in value)
 
 
 def _text(value: object) -> str | None:

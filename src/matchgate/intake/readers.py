@@ -15,6 +15,13 @@ and the column. Columns the contract defines but the file lacks are added as
 all-null columns when the caller lists them in ``known_columns``; columns the
 file adds beyond the contract are kept (FORMATS.md: optional columns may be
 added).
+
+Limits, checked before the work they bound: a file has at most
+``MAX_COLUMNS`` columns; a CSV header line is at most ``MAX_HEADER_BYTES``
+long (refused before the CSV parser sees it); a JSON Lines row is at most
+``MAX_ROW_BYTES``; a Parquet file's metadata (its footer) is at most
+``MAX_PARQUET_FOOTER_BYTES`` (refused before it is decoded). A file built to
+make a reader work for minutes is refused at once.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import csv
 import io
 import json
 import re
+import struct
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePath
 from typing import Any, Literal
@@ -71,12 +79,21 @@ REQUEST_REQUIRED_COLUMNS: tuple[str, ...] = (
     "reason",
 )  # fmt: skip
 
+#: Far above the contract's 18 request columns plus any optional ones.
+MAX_COLUMNS = 1_000
+MAX_HEADER_BYTES = 64 * 1024
+MAX_ROW_BYTES = 1024 * 1024
+MAX_PARQUET_FOOTER_BYTES = 16 * 1024 * 1024
+
 _CSV_SUFFIXES = frozenset({".csv"})
 _PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
 _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json-lines"})
 # Bytes that were not UTF-8 survive decoding as lone surrogates (surrogateescape),
 # which lets us find the row and column that hold them.
 _UNDECODED = re.compile("[\udc80-\udcff]")
+
+#: A file with a header (or a schema) and nothing else is no batch and no master file.
+_NO_ROWS = "no data rows: the file has a header but no rows"
 
 Columns = dict[str, list[str | None]]
 #: What an error names as the file: its path, or an upload's name.
@@ -150,6 +167,8 @@ def _conform(
     if missing:
         also = f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""
         raise InputFileError(source, f"required column is missing{also}", column=missing[0])
+    if table.num_rows == 0:
+        raise InputFileError(source, _NO_ROWS)
     for name in known_columns or ():
         if name not in table.column_names:
             table = table.append_column(name, pa.nulls(table.num_rows, type=pa.string()))
@@ -193,7 +212,15 @@ def _table(columns: Columns) -> pa.Table:
     return pa.table({name: pa.array(values, type=pa.string()) for name, values in columns.items()})
 
 
+def _check_width(path: Source, count: int, *, row: int | None = None) -> None:
+    if count > MAX_COLUMNS:
+        raise InputFileError(
+            path, f"{count:,} columns: more than the limit of {MAX_COLUMNS:,} columns", row=row
+        )
+
+
 def _check_header(path: Source, names: Sequence[str]) -> None:
+    _check_width(path, len(names))
     seen: set[str] = set()
     for position, name in enumerate(names, start=1):
         if not name:
@@ -206,6 +233,12 @@ def _check_header(path: Source, names: Sequence[str]) -> None:
 def _read_csv(path: Source, data: bytes) -> Columns:
     """RFC 4180 CSV (UTF-8, optional BOM, LF or CRLF) -> columns; blank lines are skipped."""
     bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    # Before any parsing: no line end within the limit means a header past it.
+    no_line_end = data.find(b"\n", bom, bom + MAX_HEADER_BYTES + 1) < 0
+    if no_line_end and len(data) - bom > MAX_HEADER_BYTES:
+        raise InputFileError(
+            path, f"header row longer than the limit of {MAX_HEADER_BYTES:,} bytes"
+        )
     bad_offset: int | None = None
     try:
         text = data[bom:].decode("utf-8")
@@ -267,6 +300,8 @@ def _reject_constant(name: str) -> Any:
 
 
 def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    if len(pairs) > MAX_COLUMNS:
+        raise ValueError(f"more than the limit of {MAX_COLUMNS:,} keys in an object")
     obj: dict[str, Any] = {}
     for key, value in pairs:
         if key in obj:
@@ -286,6 +321,10 @@ def _read_jsonl(path: Source, data: bytes) -> Columns:
             continue
         row_number += 1
         where = f"line {line_number}"
+        if len(raw) > MAX_ROW_BYTES:
+            raise InputFileError(
+                path, f"{where} is longer than the limit of {MAX_ROW_BYTES:,} bytes", row=row_number
+            )
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -306,17 +345,42 @@ def _read_jsonl(path: Source, data: bytes) -> Columns:
             raise InputFileError(
                 path, f"{where} is not valid JSON: {problem}", row=row_number
             ) from None
+        except RecursionError:
+            raise InputFileError(
+                path, f"{where} is not a row: JSON nested too deeply", row=row_number
+            ) from None
         if not isinstance(obj, dict):
             raise InputFileError(path, f"{where} is not a JSON object", row=row_number)
+        if b"\\u" in raw:  # only a \u escape can spell a lone surrogate in valid UTF-8
+            _check_unicode(path, obj, row_number)
         for name in obj:
             if name not in columns:
                 # A column first seen now was missing (null) in every earlier row.
                 columns[name] = [None] * (row_number - 1)
+        _check_width(path, len(columns), row=row_number)
         for name, values in columns.items():
             values.append(_scalar_text(path, obj.get(name), row_number, name))
     if row_number == 0:
-        raise InputFileError(path, "empty file: no JSON objects")
+        raise InputFileError(path, "empty file: no data rows (no JSON objects)")
     return columns
+
+
+def _check_unicode(path: Source, obj: dict[str, Any], row: int) -> None:
+    """A key or text value escaping half of a UTF-16 pair (``"\\ud800"``) is no text."""
+    for name, value in obj.items():
+        for text, column in ((name, None), (value, name)):
+            if isinstance(text, str) and not _is_unicode(text):
+                raise InputFileError(
+                    path, "not valid Unicode (a lone surrogate escape)", row=row, column=column
+                )
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _scalar_text(path: Source, value: object, row: int, column: str) -> str | None:
@@ -348,13 +412,44 @@ def _read_parquet(source: Path | pa.BufferReader, path: Source) -> pa.Table:
     try:
         if isinstance(source, Path):
             with pa.OSFile(str(source)) as stream:
-                table = pq.read_table(stream)
+                table = _read_parquet_stream(stream, path)
         else:
-            table = pq.read_table(source)
-    except (pa.ArrowException, OSError) as exc:
+            table = _read_parquet_stream(source, path)
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
         raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
     _check_header(path, table.column_names)
     return _as_strings(path, table)
+
+
+def _read_parquet_stream(stream: pa.NativeFile, path: Source) -> pa.Table:
+    """The table in a Parquet stream, its footer and width checked before the data is read."""
+    _check_parquet_footer(stream, path)
+    parquet = pq.ParquetFile(stream)
+    _check_width(path, parquet.metadata.num_columns)
+    return parquet.read()
+
+
+def _check_parquet_footer(stream: pa.NativeFile, path: Source) -> None:
+    """Refuse metadata larger than the limit before it is decoded.
+
+    A Parquet file ends with its metadata's length (4 bytes, little-endian)
+    and the magic ``PAR1``; a file that does not is left to pyarrow to refuse.
+    """
+    size = stream.size()
+    if size < 8:
+        return
+    stream.seek(size - 8)
+    tail = stream.read(8)
+    stream.seek(0)
+    if tail[4:] != b"PAR1":
+        return
+    (footer,) = struct.unpack("<I", tail[:4])
+    if footer > MAX_PARQUET_FOOTER_BYTES:
+        raise InputFileError(
+            path,
+            f"Parquet metadata of {footer:,} bytes: more than the limit of "
+            f"{MAX_PARQUET_FOOTER_BYTES:,} bytes",
+        )
 
 
 def read_table_batches(
@@ -375,18 +470,24 @@ def read_table_batches(
     if path.suffix.lower() not in _PARQUET_SUFFIXES:
         table = read_table(path, required_columns=required_columns, known_columns=known_columns)
         slices = (table.slice(start, batch_rows) for start in range(0, table.num_rows, batch_rows))
-        return table.num_rows, iter(list(slices) or [table])
+        return table.num_rows, iter(list(slices))
     _check_readable(path)
     try:
+        with pa.OSFile(str(path)) as stream:
+            _check_parquet_footer(stream, path)
         parquet = pq.ParquetFile(path)
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
         raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
+    _check_width(path, parquet.metadata.num_columns)
     names = parquet.schema_arrow.names
     _check_header(path, names)
     missing = [name for name in required_columns if name not in names]
     if missing:
         also = f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""
         raise InputFileError(path, f"required column is missing{also}", column=missing[0])
+    if parquet.metadata.num_rows == 0:
+        parquet.close()
+        raise InputFileError(path, _NO_ROWS)
     absent = [name for name in known_columns or () if name not in names]
 
     def _with_absent(table: pa.Table) -> pa.Table:
@@ -396,13 +497,9 @@ def read_table_batches(
 
     def batches() -> Iterator[pa.Table]:
         try:
-            empty = True
             for batch in parquet.iter_batches(batch_size=batch_rows):
-                empty = False
                 yield _with_absent(_as_strings(path, pa.Table.from_batches([batch])))
-            if empty:  # one empty batch, so that the caller still sees the columns
-                yield _with_absent(_as_strings(path, parquet.schema_arrow.empty_table()))
-        except (pa.ArrowException, OSError) as exc:
+        except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
             raise InputFileError(path, f"not a readable Parquet file ({exc})") from None
         finally:
             parquet.close()

@@ -35,6 +35,7 @@ from matchgate.agreements.schema import Agreement
 from matchgate.agreements.statutes import statute_covered
 from matchgate.domain.reasons import ReasonCode
 from matchgate.intake.envelope import EnvelopeCheck
+from matchgate.intake.id_text import has_unsafe_characters, unsafe_rows
 from matchgate.intake.readers import REQUEST_COLUMNS
 from matchgate.standardise.addresses import StreetKind, parse_street
 from matchgate.standardise.identifiers import (
@@ -80,6 +81,9 @@ _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 # decoder leaves for bytes it could not read): such a value is unreadable (R07).
 _UNREADABLE_PATTERN = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{fffd}]"  # RE2 syntax, for Arrow
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+#: Ids, echoed and shown as received: no control or formatting character at all
+#: (a line break or a U+202E override is malformed in an id, R07).
+ID_COLUMNS: tuple[str, ...] = ("request_id", "case_number")
 
 
 def validate_requests(
@@ -136,7 +140,9 @@ def _rule_flags(
         ReasonCode.STATUTE_NOT_COVERED: _each(statute, col["statute"]),
         ReasonCode.REASON_MISSING: _each(reason_missing, col["reason"]),
         ReasonCode.TAX_PERIODS_INVALID: _each(periods, col["tax_periods"]),
-        ReasonCode.MALFORMED_FIELD: _either(count, *malformed, _unreadable_rows(rows)),
+        ReasonCode.MALFORMED_FIELD: _either(
+            count, *malformed, _unreadable_rows(rows), *_unsafe_id_rows(rows)
+        ),
         ReasonCode.REQUIRED_FIELD_MISSING: _either(count, *required),
     }
 
@@ -272,10 +278,16 @@ def malformed_fields(row: Row) -> tuple[str, ...]:
     """R07 for one row: the names of the columns whose values are malformed.
 
     A bad DOB or removal-order date, a TIN not 9 digits after removing dashes,
-    a state that is not a USPS code, a ZIP that is not 5 or 9 digits, or an
-    unreadable value (control characters, decoding debris) in any column.
+    a state that is not a USPS code, a ZIP that is not 5 or 9 digits, an id
+    holding a control or formatting character, or an unreadable value
+    (control characters, decoding debris) in any column.
     """
     bad = [name for name, check in _FIELD_CHECKS.items() if check(row.get(name))]
+    bad += [
+        name
+        for name in ID_COLUMNS
+        if name not in bad and (value := row.get(name)) is not None and has_unsafe_characters(value)
+    ]
     bad += [
         name
         for name, value in row.items()
@@ -300,6 +312,18 @@ def _unreadable_rows(rows: pa.Table) -> list[bool]:
         flags = pc.or_(flags, found)
     result: list[bool] = flags.to_pylist()
     return result
+
+
+def _unsafe_id_rows(rows: pa.Table) -> list[list[bool]]:
+    """One flag column per id column present: the id holds a control or formatting character."""
+    return [
+        unsafe_rows(_string_column(rows, name)) for name in ID_COLUMNS if name in rows.column_names
+    ]
+
+
+def _string_column(rows: pa.Table, name: str) -> pa.ChunkedArray:
+    column = rows.column(name)
+    return column if column.type == pa.string() else column.cast(pa.string())
 
 
 def _apply_quota(results: list[set[ReasonCode]], quota: int) -> None:

@@ -39,6 +39,7 @@ from matchgate.agreements.schema import Agreement
 from matchgate.audit.accounting import Accounting, Disclosure
 from matchgate.audit.log import ChainReport
 from matchgate.audit.remediation import DisposalNotice, Finding
+from matchgate.decide.recorded import CandidateEvidence
 from matchgate.master.summary import MasterSummary
 from matchgate.match.port import MasterFiles, MatchEngine, ModelSummary
 from matchgate.services.auditing import AuditService
@@ -67,6 +68,7 @@ __all__ = [
     "AuditService",
     "BatchService",
     "BatchSummary",
+    "CandidateEvidence",
     "ChainReport",
     "Disclosure",
     "DisposalNotice",

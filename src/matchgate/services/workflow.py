@@ -16,6 +16,7 @@ from matchgate.agreements.schema import Agreement
 from matchgate.domain.lifecycle import Role
 from matchgate.domain.outcomes import Outcome
 from matchgate.domain.uploads import Upload
+from matchgate.errors import NotFound
 from matchgate.match.port import MatchEngine
 from matchgate.services.identity import AgreementService
 from matchgate.workflow.identity import change_roles, disable_user
@@ -99,6 +100,19 @@ class ReviewService:
             current_vintage=self._engine.current_vintage_id(),
         )
 
+    def item(self, item_id: str, *, actor: str | None) -> ReviewItem:
+        """One held request beside its candidates' records (a view that is audited)."""
+        found = list_review_items(
+            self._store,
+            actor=actor,
+            item_id=item_id,
+            records=self._engine.taxpayer_records,
+            current_vintage=self._engine.current_vintage_id(),
+        )
+        if not found:
+            raise NotFound(f"no review item {item_id!r} is held for review")
+        return found[0]
+
     def decide(self, item_id: str, *, actor: str | None, confirm: bool, note: str) -> Outcome:
         """Confirm (VERIFIED) or deny (NO_MATCH) one held request, with the reason."""
         return decide_review_item(self._store, item_id, actor=actor, confirm=confirm, note=note)
@@ -113,7 +127,7 @@ class UserService:
     def add(
         self, name: str, roles: list[Role], *, actor: str | None, os_user: str | None = None
     ) -> UserInfo:
-        """Add or change a user; the first of a trial needs no actor, later ones an admin.
+        """Add a user (never changes one); a trial's first needs no actor, later ones an admin.
 
         `os_user` binds the user to an operating-system login (required in a
         production workspace; one login binds to at most one user).

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchgate.agreements.schema import Agreement
@@ -28,7 +29,7 @@ from matchgate.audit.log import (
     verify,
 )
 from matchgate.domain.lifecycle import Role
-from matchgate.errors import InvalidArgument, NotFound
+from matchgate.errors import ErrorCategory, InvalidArgument, MatchgateError, NotFound
 from matchgate.logs import get_logger
 from matchgate.store.database import clock_of
 from matchgate.store.tables import AuditEventRow
@@ -36,6 +37,15 @@ from matchgate.workflow.integrity import store_problem
 from matchgate.workflow.store import Store, require_role
 
 log = get_logger("audit")
+
+#: The audit action that records a recall; a disclosure is recalled once.
+RECALLED = "disclosure_recalled"
+
+
+class AlreadyRecalled(MatchgateError):
+    """A disclosure named for recall was recalled before: its notice already went out."""
+
+    category = ErrorCategory.CONFLICT
 
 
 @dataclass(frozen=True)
@@ -232,6 +242,16 @@ def recall(
             raise NotFound(
                 f"not a disclosure (unknown, not VERIFIED or not released): {sorted(unknown)}"
             )
+        recalled: set[str | None] = set(
+            session.scalars(
+                select(AuditEventRow.decision_id).where(
+                    AuditEventRow.action == RECALLED, AuditEventRow.decision_id.in_(wanted)
+                )
+            )
+        )
+        if recalled:
+            named = sorted(d for d in recalled if d)
+            raise AlreadyRecalled(f"already recalled, no second notice: {named}")
         findings = [
             remediation.Finding(
                 request_id=d.request_id,
@@ -248,7 +268,7 @@ def recall(
             [
                 NewEvent(
                     actor=actor or "",
-                    action="disclosure_recalled",
+                    action=RECALLED,
                     batch_id=f.batch_id,
                     decision_id=f.decision_id,
                     payload={"reason": reason.strip(), "fields": f.disclosed_fields},

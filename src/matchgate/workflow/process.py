@@ -82,7 +82,7 @@ def _process(
             agreement = agreement_of(batch)
             table = table_of(session, batch_id)
             document = parse_envelope(batch.envelope, source=f"batch {batch_id} envelope")
-            envelope = check_envelope(document, agreement)
+            envelope = check_envelope(document, agreement, received_at=batch.received_at)
             who = actor or batch.submitted_by
             if state is BatchState.RECEIVED:
                 codes = validate_requests(table, envelope, agreement)

@@ -146,8 +146,9 @@ def list_review_items(
     batch_id: str | None = None,
     records: RecordLookup | None = None,
     current_vintage: str | None = None,
+    item_id: str | None = None,
 ) -> list[ReviewItem]:
-    """Every PENDING_REVIEW request (of one batch, or of all), in batch order.
+    """Every PENDING_REVIEW request (of one batch, or of all, or the one item), in batch order.
 
     `records` looks up the candidates' taxpayer records in the master file, so
     the officer sees the request beside them.
@@ -166,6 +167,8 @@ def list_review_items(
         )
         if batch_id is not None:
             query = query.where(Decision.batch_id == batch_id)
+        if item_id is not None:
+            query = query.where(Decision.decision_id == item_id)
         held = [
             (decision, row, _evidence_of(decision))
             for decision, row in session.execute(query).all()

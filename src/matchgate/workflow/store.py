@@ -57,6 +57,12 @@ class PermissionDenied(MatchgateError):
     category = ErrorCategory.FORBIDDEN
 
 
+class UserExists(MatchgateError):
+    """`user add` named a user who exists: adding never replaces a user's roles."""
+
+    category = ErrorCategory.CONFLICT
+
+
 @dataclass(frozen=True)
 class Store:
     """The workflow store: its engine, its sessions, and the clock its stamps come from."""
@@ -160,30 +166,23 @@ def add_user(
         if production or (users and not first_admin):
             require_role(session, actor, Role.ADMIN)
         user = session.get(User, name)
-        if production and login is None and (user is None or user.os_user is None):
+        if user is not None:
+            raise UserExists(f"user {name!r} already exists; adding a user never changes roles")
+        if production and login is None:
             raise InvalidArgument(
                 f"production workspace: bind user {name!r} to an OS account with --os-user LOGIN"
             )
         if login is not None:
             bound = session.scalars(select(User).where(User.os_user == login)).one_or_none()
-            if bound is not None and bound.name != name:
+            if bound is not None:
                 raise IdentityConflict(
                     f"OS account {login!r} is already bound to user {bound.name!r}: "
                     "one account is one person"
                 )
-            if user is not None and user.os_user not in (None, login):
-                raise IdentityConflict(
-                    f"user {name!r} is bound to another OS account; a binding is never changed"
-                )
         role_text = ",".join(sorted({r.value for r in roles}))
-        before = user.roles if user is not None else None
-        if user is None:
-            user = User(name=name, roles=role_text, created_at=clock_of(session)(), os_user=login)
-            session.add(user)
-        else:
-            user.roles = role_text
-            user.os_user = user.os_user or login
-        payload: dict[str, str | None] = {"user": name, "roles_before": before, "roles": role_text}
+        user = User(name=name, roles=role_text, created_at=clock_of(session)(), os_user=login)
+        session.add(user)
+        payload: dict[str, str | None] = {"user": name, "roles_before": None, "roles": role_text}
         if login is not None:
             payload["os_user"] = login
         append_event(

@@ -19,9 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from matchgate.agreements.schema import Agreement
 from matchgate.audit.log import append_event
 from matchgate.domain.lifecycle import BatchState, Role
+from matchgate.domain.reasons import ReasonCode
 from matchgate.domain.uploads import Upload
 from matchgate.errors import ErrorCategory, InputFileError, MatchgateError
 from matchgate.intake.envelope import envelope_text, parse_envelope
+from matchgate.intake.id_text import has_unsafe_characters
 from matchgate.intake.readers import read_requests_bytes
 from matchgate.store.database import clock_of
 from matchgate.store.tables import Batch, BatchRow
@@ -83,6 +85,17 @@ def _submit(
     batch_id = document.batch_id if isinstance(document.batch_id, str) else ""
     if not batch_id.strip():
         raise InputFileError(envelope.name, "the envelope has no batch_id", column="batch_id")
+    if has_unsafe_characters(batch_id):
+        # The id every later command is typed with and every listing prints:
+        # never stored, so never shown, with a line break or an escape in it.
+        error = InputFileError(
+            envelope.name,
+            "batch_id holds a control or formatting character (a line break, a terminal "
+            "escape, a bidirectional override): the envelope is invalid (R08)",
+            column="batch_id",
+        )
+        error.reason_code = ReasonCode.ENVELOPE_INVALID
+        raise error
     with store.transaction() as session:
         require_role(session, actor, Role.OPERATOR)
         existing = session.get(Batch, batch_id)
@@ -124,7 +137,7 @@ def _submit(
                 BatchRow(
                     batch_id=batch_id,
                     row_index=index,
-                    request_id=(row.get("request_id") or "").strip(),
+                    request_id=row.get("request_id") or "",
                     fields=json.dumps(row, ensure_ascii=False),
                 )
             )

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from matchgate.errors import MatchgateError
+from matchgate.cli.app import EXIT_CODES
+from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.files import write_atomically
 from matchgate.store.tables import Decision
 from matchgate.workflow.auditing import recall
@@ -49,3 +50,23 @@ def test_req36_only_disclosures_can_be_recalled(store: Store, tmp_path: Path) ->
     with pytest.raises(MatchgateError, match="not a disclosure"):
         recall(store, ["D-not-a-decision"], "why", actor=AUDITOR)
     assert len(stored_events(store)) == before
+
+
+def test_item5_recalling_an_already_recalled_disclosure_is_a_conflict(
+    store: Store, tmp_path: Path
+) -> None:
+    ran = run_standard(store, tmp_path)
+    with store.sessions() as session:
+        first, second = session.scalars(
+            select(Decision.decision_id)
+            .where(Decision.batch_id == ran.batch_id, Decision.outcome == "VERIFIED")
+            .order_by(Decision.row_index)
+        ).all()[:2]
+    recall(store, [first], "address disclosed in error", actor=AUDITOR)
+    before = len(stored_events(store))
+    with pytest.raises(MatchgateError, match="already recalled") as caught:
+        recall(store, [second, first], "again", actor=AUDITOR)
+    assert caught.value.category is ErrorCategory.CONFLICT
+    assert EXIT_CODES[caught.value.category] == 5
+    assert first in caught.value.message and second not in caught.value.message
+    assert len(stored_events(store)) == before  # nothing recorded: not even the other one

@@ -54,7 +54,14 @@ from matchgate.workflow.process import process_batch
 from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.retention import RetentionRefused, purge_batches
 from matchgate.workflow.review import AlreadyDecided, decide_review_item, list_review_items
-from matchgate.workflow.store import PermissionDenied, Store, add_user, list_users, open_store
+from matchgate.workflow.store import (
+    PermissionDenied,
+    Store,
+    UserExists,
+    add_user,
+    list_users,
+    open_store,
+)
 from matchgate.workflow.stored import BatchFailed, BatchStateError, batch_summary
 from matchgate.workflow.submit import BatchConflict, submit_batch
 from matchgate.workspace import Workspace
@@ -611,8 +618,23 @@ def test_req39_only_an_admin_adds_users(store: Store) -> None:
     assert {u.name: u.roles for u in list_users(store)}["op"] == ("operator",)
 
     add_user(store, "aud", [Role.AUDITOR], actor="admin")
-    add_user(store, "op", [Role.OPERATOR, Role.OFFICER], actor="admin")
-    assert {u.name: u.roles for u in list_users(store)}["op"] == ("officer", "operator")
+    assert {u.name: u.roles for u in list_users(store)}["aud"] == ("auditor",)
+
+
+def test_item5_adding_an_existing_user_is_a_conflict_not_a_role_change(store: Store) -> None:
+    add_people(store)
+    before = audit_events(store)
+    with pytest.raises(UserExists) as caught:
+        add_user(store, "op", [Role.ADMIN], actor="admin")
+    assert caught.value.category is ErrorCategory.CONFLICT
+    assert {u.name: u.roles for u in list_users(store)}["op"] == ("operator",)
+    assert audit_events(store) == before
+
+
+def audit_events(store: Store) -> int:
+    with store.sessions() as session:
+        counted: int = session.scalar(text("SELECT count(*) FROM audit_events"))
+    return counted
 
 
 def test_req39_an_auditor_is_read_only(store: Store, files: BatchFiles, tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def run_flow(site: Site) -> None:
         assert answer.status_code == 303
 
     # The reviewer is not offered the approval, and the server refuses it anyway.
-    site.services.core.users.add("oscar", [Role.OFFICER, Role.APPROVER], actor="ada")
+    site.services.core.users.grant("oscar", [Role.APPROVER], actor="ada")
     page = oscar.get(f"/batches/{batch_id}")
     assert 'id="approve"' not in page.text
     assert oscar.post(f"/batches/{batch_id}/approve").status_code == 403

@@ -13,6 +13,7 @@ import yaml
 
 from factories import agreement
 from matchgate.agreements.loader import (
+    AGREEMENT_MAX_BYTES,
     BUILTIN_IDS,
     DEFAULT_AGREEMENT_ID,
     builtin_agreement,
@@ -206,3 +207,78 @@ def test_signatory_titles_ignore_case_and_spacing(title: str | None, allowed: bo
 def test_agreement_model_round_trips_through_its_document() -> None:
     ref = resolve_agreement(None)
     assert Agreement.model_validate(ref.document()) == ref
+
+
+# --- issue row 7: documents built to be expensive are refused before anything is built
+
+
+def alias_bomb(levels: int = 9, width: int = 10) -> str:
+    """A billion-laughs document: each level lists the previous one ``width`` times."""
+    lines = [f"l0: &l0 [{', '.join(['lol'] * width)}]"]
+    for level in range(1, levels):
+        lines.append(f"l{level}: &l{level} [{', '.join([f'*l{level - 1}'] * width)}]")
+    lines.append(f"statutes: *l{levels - 1}")
+    return "\n".join(lines) + "\n"
+
+
+def test_row07_an_alias_bomb_is_refused_before_it_is_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = alias_bomb()
+    assert len(text.encode()) < 1500  # about 1.3 KB that would expand to 10^9 values
+    built: list[object] = []
+    monkeypatch.setattr(
+        yaml.constructor.BaseConstructor, "construct_document", lambda *args: built.append(args)
+    )
+    with pytest.raises(AgreementError) as caught:
+        load_agreement(write(tmp_path, text, "bomb.yaml"))
+    assert caught.value.category is ErrorCategory.BAD_INPUT
+    assert str(tmp_path / "bomb.yaml") in caught.value.message
+    assert "aliases expand to more than" in caught.value.message
+    assert built == []  # refused from the node graph: no object was built
+
+
+def test_row07_too_many_aliases_are_refused(tmp_path: Path) -> None:
+    text = "a: &a x\nb: [" + ", ".join(["*a"] * 101) + "]\n"
+    with pytest.raises(AgreementError, match="more than 100 aliases"):
+        load_agreement(write(tmp_path, text, "aliases.yaml"))
+
+
+def test_row07_an_alias_to_its_own_ancestor_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(AgreementError, match="aliases expand"):
+        load_agreement(write(tmp_path, "statutes: &s [*s]\n", "loop.yaml"))
+
+
+def test_row07_a_few_aliases_are_fine(tmp_path: Path) -> None:
+    text = reference_yaml()
+    text = text.replace("accept_po_box: false", "accept_po_box: &no false")
+    text = text.replace("accept_rural_route: false", "accept_rural_route: *no")
+    assert "*no" in text
+    loaded = load_agreement(write(tmp_path, text))
+    assert (loaded.accept_po_box, loaded.accept_rural_route) == (False, False)
+    assert loaded.content_hash == resolve_agreement(None).content_hash
+
+
+@pytest.mark.parametrize("opening", ["[", "{a: "])
+def test_row07_nesting_too_deep_is_refused_not_a_crash(tmp_path: Path, opening: str) -> None:
+    closing = "]" if opening == "[" else "}"
+    text = opening * 3_000 + "x" + closing * 3_000
+    with pytest.raises(AgreementError, match=r"deep\.yaml: not an agreement: nested too deeply"):
+        load_agreement(write(tmp_path, text, "deep.yaml"))
+
+
+def test_row07_an_agreement_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    path = write(tmp_path, reference_yaml() + "#" * AGREEMENT_MAX_BYTES + "\n", "big.yaml")
+    with pytest.raises(AgreementError, match=r"big\.yaml: larger than the limit"):
+        load_agreement(path)
+
+
+@pytest.mark.parametrize("text", ["? [1, 2]\n: x\n", "? {a: 1}\n: x\n"])
+def test_a_key_that_is_a_list_or_mapping_is_an_agreement_error(tmp_path: Path, text: str) -> None:
+    with pytest.raises(AgreementError, match="a key is a list or a mapping"):
+        load_agreement(write(tmp_path, text, "keys.yaml"))
+
+
+def test_unprintable_characters_are_an_agreement_error(tmp_path: Path) -> None:
+    with pytest.raises(AgreementError, match="not valid YAML"):
+        load_agreement(write(tmp_path, "id: x\x07\n", "bell.yaml"))

@@ -72,3 +72,21 @@ def test_a_missing_review_item_is_bad_input_exit_2(tmp_path: Path) -> None:
     assert run(["user", "add", "off", "--role", "officer", *workspace]) == 0
     decide = ["review", "decide", "D-nonexistent", "--confirm", "--note", "checked"]
     assert run([*decide, "--as", "off", *workspace]) == 2
+
+
+def test_item5_user_add_on_an_existing_name_is_a_conflict_exit_5(tmp_path: Path) -> None:
+    workspace = ["--workspace", str(tmp_path)]
+    assert run(["user", "add", "boss", "--role", "admin", *workspace]) == 0
+    assert run(["user", "add", "olga", "--role", "operator", "--as", "boss", *workspace]) == 0
+    again = ["user", "add", "olga", "--role", "admin", "--as", "boss", *workspace]
+    assert run(again) == 5
+
+
+@pytest.mark.parametrize("batch_id", ["x[/]y", "[bold]B-1", "B-1\x1b[2J", "B-\u202e1"])
+def test_row10_an_id_that_looks_like_markup_or_an_escape_is_named_safely(
+    tmp_path: Path, batch_id: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["batch", "show", batch_id, "--workspace", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no batch" in err and "\x1b[2J" not in err and "\u202e" not in err
+    assert "Traceback" not in err and "internal error" not in err

@@ -7,10 +7,12 @@ import io
 
 import pytest
 
+from factories import envelope_check, reference_agreement, request_row, requests_table
 from matchgate.disclose.minimise import RESPONSE_COLUMNS, LastKnownAddress, response_row
 from matchgate.disclose.response import neutralise_formula, response_csv
 from matchgate.domain.outcomes import AddressMatch, Outcome
 from matchgate.domain.reasons import ReasonCode
+from matchgate.pipeline import verify_batch
 
 LKA = LastKnownAddress(street="1234 N MAIN ST APT 5", city="AUSTIN", state="TX", zip="78701")
 ALL_FIELDS = ("lka_street", "lka_city", "lka_state", "lka_zip")
@@ -69,3 +71,28 @@ def test_cells_that_a_spreadsheet_would_execute_are_neutralised(value: str) -> N
 
 def test_ordinary_cells_are_left_alone() -> None:
     assert neutralise_formula("REQ-000001") == "REQ-000001"
+
+
+def test_item5_a_request_id_is_echoed_exactly_as_received_protection_only_prefixes() -> None:
+    """Surrounding spaces kept; a formula trigger gets a leading quote, nothing is removed."""
+    received = [" REQ-1 ", '=HYPERLINK("x")', "-5", "+1", "@SUM(A1)", "\tREQ", "REQ;2", "é-1"]
+    rows = [request_row(request_id=r) for r in received]
+    outcome = verify_batch(
+        requests_table(rows), envelope_check(certified=False), "B-1", reference_agreement(), None
+    )
+    parsed = list(
+        csv.DictReader(io.StringIO(response_csv([d.response for d in outcome.rows]).decode()))
+    )
+    echoed = [line["request_id"] for line in parsed]
+    assert echoed == [
+        " REQ-1 ",
+        '\'=HYPERLINK("x")',
+        "'-5",
+        "'+1",
+        "'@SUM(A1)",
+        "'\tREQ",
+        "REQ;2",
+        "é-1",
+    ]
+    for sent, back in zip(received, echoed, strict=True):
+        assert back in (sent, "'" + sent)

@@ -17,6 +17,7 @@ from factories import (
     reference_agreement,
     write_envelope,
 )
+from matchgate.domain.uploads import ENVELOPE_MAX_BYTES
 from matchgate.errors import ErrorCategory, InputFileError
 from matchgate.intake.envelope import (
     check_envelope,
@@ -142,7 +143,8 @@ def test_wrong_types_are_tolerated_and_reported(tmp_path: Path) -> None:
     doc = read_envelope(path)
     assert doc.batch_id == ["x"]
     check = check_envelope(doc, reference_agreement())
-    assert len(check.problems) == 4  # batch_id, certified, agreement_id, submitted_at
+    # batch_id, certified, agreement_id, submitted_at, receiving_officers
+    assert len(check.problems) == 5
 
 
 def test_bom_is_accepted(tmp_path: Path) -> None:
@@ -179,3 +181,106 @@ def test_missing_envelope_file_and_directory(tmp_path: Path) -> None:
         read_envelope(tmp_path / "absent.json")
     with pytest.raises(InputFileError, match="is a directory"):
         read_envelope(tmp_path)
+
+
+def _nested(opening: str, depth: int) -> bytes:
+    closing = "]" if opening == "[" else "}"
+    return (opening * depth + "1" + closing * depth).encode()
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_row08_an_envelope_nested_100000_deep_is_unreadable_not_a_crash(opening: str) -> None:
+    with pytest.raises(InputFileError) as caught:
+        parse_envelope_bytes(_nested(opening, 100_000), source="deep.json")
+    assert caught.value.category is ErrorCategory.BAD_INPUT
+    assert caught.value.message.startswith("deep.json: not a batch envelope")
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_row08_nesting_too_deep_to_parse_within_the_size_limit(opening: str) -> None:
+    data = _nested(opening, 10_000)
+    assert len(data) <= ENVELOPE_MAX_BYTES
+    with pytest.raises(InputFileError, match=r"deep\.json: .*nested too deeply"):
+        parse_envelope_bytes(data, source="deep.json")
+
+
+def test_row12_an_envelope_over_the_size_limit_is_refused_before_it_is_decoded(
+    tmp_path: Path,
+) -> None:
+    # Not UTF-8 beyond the limit: had it been decoded, the error would say so.
+    data = json.dumps(envelope()).encode() + b" " * ENVELOPE_MAX_BYTES + b"\xff"
+    path = tmp_path / "huge.json"
+    path.write_bytes(data)
+    for parse in (
+        lambda: parse_envelope_bytes(data, source=str(path)),
+        lambda: read_envelope(path),
+    ):
+        with pytest.raises(InputFileError, match="larger than the limit") as caught:
+            parse()
+        assert caught.value.path == str(path)
+    with pytest.raises(InputFileError, match="larger than the limit"):
+        parse_envelope(data[:-1].decode(), source="huge.json")
+
+
+def test_an_envelope_at_the_size_limit_is_read() -> None:
+    data = json.dumps(envelope()).encode()
+    padded = data + b" " * (ENVELOPE_MAX_BYTES - len(data))
+    assert check_envelope(parse_envelope_bytes(padded, source="e.json"), reference_agreement()).ok
+
+
+ENVELOPE_IDS = {
+    "batch_id": {"batch_id": "ICE-2025\n\x1b[2K\x1b[1A batch ok"},
+    "agreement_id": {"agreement_id": "reference-6103i2\u202e"},
+    "requesting_agency": {"requesting_agency": "Example \u202eycnegA"},
+    "requesting_official.name": {"official_name": "Jane\x1b]0;owned\x07 Roe"},
+    "requesting_official.title": {"title": "Direc\u200btor"},
+    "receiving_officers": {"receiving_officers": ["John Doe", "Ana\nDiaz"]},
+}
+
+
+@pytest.mark.parametrize("field", ENVELOPE_IDS)
+def test_row10_a_control_or_bidi_character_in_an_envelope_id_is_r08(field: str) -> None:
+    check = envelope_check(**ENVELOPE_IDS[field])
+    problem = next(p for p in check.problems if "control or formatting" in p)
+    assert problem.endswith(f"in: {field}")
+    assert "\n" not in problem and "\x1b" not in problem  # the value is never echoed
+
+
+def test_row10_a_lone_surrogate_in_an_id_is_r08() -> None:
+    doc = parse_envelope(json.dumps(envelope(batch_id="B-\ud800")), source="e.json")
+    assert any("in: batch_id" in p for p in check_envelope(doc, reference_agreement()).problems)
+
+
+def test_row10_names_in_other_scripts_are_fine() -> None:
+    assert envelope_check(requesting_agency="Agencia de Aplicación", official_name="José Núñez").ok
+
+
+@pytest.mark.parametrize(
+    ("received_at", "future"),
+    [
+        (datetime(2025, 8, 1, 11, 0, tzinfo=UTC), True),  # dated an hour after it arrived
+        (datetime(2025, 7, 1, tzinfo=UTC), True),
+        (datetime(2025, 8, 1, 11, 56, tzinfo=UTC), False),  # a requester's clock 4 minutes fast
+        (datetime(2025, 8, 1, 12, 0, tzinfo=UTC), False),
+        (datetime(2025, 8, 1, 11, 0), True),  # a naive stored moment is UTC
+        (None, False),  # no receipt time: nothing to compare with
+    ],
+)
+def test_item5_submitted_at_in_the_future_is_r08(
+    received_at: datetime | None, future: bool
+) -> None:
+    doc = parse_envelope(json.dumps(envelope()), source="e.json")  # submitted 2025-08-01T12:00Z
+    check = check_envelope(doc, reference_agreement(), received_at=received_at)
+    assert (
+        check.problems == ("submitted_at is in the future (later than the batch was received)",)
+    ) is future
+    assert check.ok is not future
+
+
+@pytest.mark.parametrize(
+    "officers",
+    ["John Doe", "John Doe;Ana Diaz", [], [""], ["John Doe", 7], ["  "], {"a": "John"}, MISSING],
+)
+def test_item5_receiving_officers_must_be_a_list_of_names(officers: object) -> None:
+    check = envelope_check(receiving_officers=officers)
+    assert check.problems == ("receiving_officers must be a non-empty list of names",)

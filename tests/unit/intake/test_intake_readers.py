@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import os
+import struct
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -13,6 +16,9 @@ from factories import request_row, write_csv, write_jsonl, write_parquet
 from matchgate.errors import ErrorCategory, InputFileError
 from matchgate.intake.readers import (
     ADDRESS_COLUMNS,
+    MAX_COLUMNS,
+    MAX_PARQUET_FOOTER_BYTES,
+    MAX_ROW_BYTES,
     REQUEST_COLUMNS,
     TAXPAYER_COLUMNS,
     read_master_addresses,
@@ -20,6 +26,7 @@ from matchgate.intake.readers import (
     read_requests,
     read_requests_bytes,
     read_table,
+    read_table_batches,
 )
 
 ROWS = [
@@ -167,10 +174,25 @@ def test_master_taxpayers_optional_columns(tmp_path: Path) -> None:
     assert set(table.column_names) == set(TAXPAYER_COLUMNS)
 
 
-def test_header_only_csv_is_an_empty_table(tmp_path: Path) -> None:
-    table = read_requests(write_csv(tmp_path / "b.csv", []))
-    assert table.num_rows == 0
-    assert table.column_names == list(REQUEST_COLUMNS)
+@pytest.mark.parametrize("write", [write_csv, write_parquet], ids=["csv", "parquet"])
+def test_a_header_only_file_has_no_data_rows(tmp_path: Path, write: Any) -> None:
+    suffix = "csv" if write is write_csv else "parquet"
+    error = read_error(write(tmp_path / f"b.{suffix}", []))
+    assert error.message.endswith("no data rows: the file has a header but no rows")
+
+
+@pytest.mark.parametrize("read", [read_master_taxpayers, read_master_addresses])
+def test_a_header_only_master_file_has_no_data_rows(tmp_path: Path, read: Any) -> None:
+    columns = TAXPAYER_COLUMNS if read is read_master_taxpayers else ADDRESS_COLUMNS
+    path = tmp_path / "master.csv"
+    path.write_text(",".join(columns) + "\r\n", encoding="utf-8")
+    for reader in (read, lambda p: read_table_batches(p, required_columns=columns)):
+        with pytest.raises(InputFileError, match="no data rows"):
+            reader(path)
+    parquet = write_parquet(tmp_path / "master.parquet", [dict.fromkeys(columns)])
+    pq.write_table(pq.read_table(parquet).slice(0, 0), parquet)
+    with pytest.raises(InputFileError, match="no data rows"):
+        read_table_batches(parquet, required_columns=columns)
 
 
 # --- files that cannot be read: the message names the file, and row/column where it applies
@@ -336,3 +358,58 @@ def test_read_table_required_columns_are_the_callers(tmp_path: Path) -> None:
 def test_path_through_a_file_cannot_be_read(tmp_path: Path) -> None:
     parent = write_csv(tmp_path / "b.csv", ROWS)
     assert "cannot be read" in read_error(parent / "inner.csv").message
+
+
+def test_row08_a_jsonl_line_nested_too_deep_is_named_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "b.jsonl"
+    path.write_text('{"request_id": "R1"}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
+    error = read_error(path)
+    assert (error.row, "nested too deeply" in error.message) == (2, True)
+
+
+# --- issue row 12: limits are checked before the work they bound
+
+
+def test_row12_a_million_column_header_is_refused_before_the_csv_parser_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "wide.csv"
+    header = ",".join(f"c{n}" for n in range(1_000_000))
+    path.write_text(header + "\n" + "," * 999_999 + "\n", encoding="utf-8")
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the CSV parser ran before the limit was checked")
+
+    monkeypatch.setattr(csv, "reader", no_parsing)
+    error = read_error(path)
+    assert "header row longer than the limit" in error.message
+
+
+def test_row12_too_many_columns_are_refused(tmp_path: Path) -> None:
+    names = [f"c{n}" for n in range(MAX_COLUMNS + 1)]
+    for suffix, write in (("csv", write_csv), ("jsonl", write_jsonl), ("parquet", write_parquet)):
+        path = write(tmp_path / f"wide.{suffix}", [request_row(**dict.fromkeys(names, "x"))])
+        assert f"more than the limit of {MAX_COLUMNS:,}" in read_error(path).message
+
+
+def test_row12_jsonl_rows_that_add_columns_past_the_limit_are_refused(tmp_path: Path) -> None:
+    rows = [{"request_id": f"R{n}", f"extra_{n}": "x"} for n in range(MAX_COLUMNS)]
+    error = read_error(write_jsonl(tmp_path / "b.jsonl", rows))
+    assert "more than the limit" in error.message and error.row == MAX_COLUMNS
+
+
+def test_row12_a_jsonl_row_past_the_size_limit_is_refused_unparsed(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "b.jsonl", [request_row(reason="x" * MAX_ROW_BYTES)])
+    error = read_error(path)
+    assert (error.row, "longer than the limit" in error.message) == (1, True)
+
+
+def test_row12_parquet_metadata_past_the_limit_is_refused_before_it_is_decoded(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "b.parquet"
+    footer = MAX_PARQUET_FOOTER_BYTES + 1
+    path.write_bytes(b"PAR1" + b"\0" * 64 + struct.pack("<I", footer) + b"PAR1")
+    assert "Parquet metadata of" in read_error(path).message
+    with pytest.raises(InputFileError, match="Parquet metadata of"):
+        read_table_batches(path, required_columns=())

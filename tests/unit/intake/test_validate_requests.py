@@ -497,3 +497,30 @@ def test_req02_the_signatory_list_is_agreement_data() -> None:
     title = {"requesting_official": {"name": "Jane Roe", "title": "Acting Director"}}
     assert envelope_check(reference_agreement(), **title).problems
     assert not envelope_check(wider, **title).problems
+
+
+# --- issue row 10: ids hold no control or formatting character -----------------------------
+
+UNSAFE_IDS = {
+    "line break": "REQ-1\nREQ-2",
+    "carriage return": "REQ-1\r",
+    "tab": "REQ\t1",
+    "terminal escape": "REQ-1\x1b[2J\x1b[31m",
+    "bidi override": "REQ-\u202e1-TXT",
+    "bidi isolate": "REQ-\u20661",
+    "zero-width space": "REQ\u200b-1",
+    "line separator": "REQ-1\u2028",
+    "C1 control": "REQ-1\x85",
+}
+
+
+@pytest.mark.parametrize("column", ["request_id", "case_number"])
+@pytest.mark.parametrize("name", UNSAFE_IDS)
+def test_row10_an_id_with_a_control_or_bidi_character_is_r07(column: str, name: str) -> None:
+    fields = {column: UNSAFE_IDS[name]}
+    assert one(**fields) == (R07,)
+    assert malformed_fields(request_row(**fields)) == (column,)
+
+
+def test_row10_ids_in_other_scripts_are_fine() -> None:
+    assert one(request_id="SOLICITUD-Ñ-0001", case_number="CASO-2025-ÁÉ") == ()

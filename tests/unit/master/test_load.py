@@ -147,6 +147,7 @@ def _many(count: int, **overrides: str) -> list[dict[str, str | None]]:
         (1500, {"tin_type": "EIN"}, "tin_type is not SSN or ITIN", "tin_type"),
         (1500, {"dob": "1980-02-30"}, "not a real YYYY-MM-DD date", "dob"),
         (1500, {"tin": "800000007"}, "TIN appears more than once", "tin"),
+        (1500, {"tin": "0" * 9}, "TIN 000000000 is not a TIN", "tin"),  # never issued
     ],
 )
 def test_a_bad_taxpayer_row_in_a_later_batch_is_named_by_file_row_and_column(
@@ -178,6 +179,10 @@ def test_a_bad_taxpayer_row_in_a_later_batch_is_named_by_file_row_and_column(
         ({"tin": "899999999"}, "TIN not found in the taxpayers file", "tin"),
         ({"tax_year": "24"}, "tax_year is not a 4-digit year", "tax_year"),
         ({"source": "W2"}, "source is not one of", "source"),
+        ({"state": "XX"}, "state is not a USPS state code", "state"),
+        ({"state": "Texas"}, "state is not a USPS state code", "state"),
+        ({"zip": "7870"}, "ZIP is not 5 digits or ZIP+4", "zip"),
+        ({"zip": "78701-12"}, "ZIP is not 5 digits or ZIP+4", "zip"),
     ],
 )
 def test_a_bad_address_row_is_named_by_file_row_and_column(
@@ -212,3 +217,11 @@ def test_a_load_removes_the_scratch_folder_a_killed_load_left_behind(tmp_path: P
     taxpayers = write_csv(tmp_path / "t.csv", [taxpayer_row()])
     load_master(taxpayers, write_csv(tmp_path / "a.csv", [address_row()]), workspace)
     assert not abandoned.exists()
+
+
+def test_an_address_without_state_or_zip_and_a_lower_case_state_load(tmp_path: Path) -> None:
+    taxpayers = write_csv(tmp_path / "t.csv", [taxpayer_row()])
+    rows = [address_row(state=None, zip=None), address_row(tax_year="2023", state=" tx ")]
+    workspace = Workspace(tmp_path / "ws")
+    load_master(taxpayers, write_csv(tmp_path / "a.csv", rows), workspace)
+    assert workspace.master_db.exists()
