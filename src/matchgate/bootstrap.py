@@ -20,6 +20,7 @@ from pathlib import Path
 from matchgate.clock import Clock, utc_now
 from matchgate.config import Settings
 from matchgate.match.duckdb_engine import DuckDBEngine
+from matchgate.match.limits import EngineLimits
 from matchgate.match.port import MatchEngine
 from matchgate.services import Services
 from matchgate.services.auditing import AuditService
@@ -36,14 +37,17 @@ def build_services(
     """The use cases over the settings' workflow store and workspace."""
     workspace = settings.workspace
     store = open_store(workspace, settings.database_url, clock=clock)
-    engine = engine if engine is not None else DuckDBEngine(workspace)
+    if engine is None:
+        engine = DuckDBEngine(workspace, limits=EngineLimits.of(settings.engine_memory_limit))
     master = MasterService(store, engine)
     return Services(
-        batches=BatchService(store, engine),
+        batches=BatchService(store, engine, chunk_rows=settings.chunk_rows),
         review=ReviewService(store, engine),
         users=UserService(store),
         master=master,
-        trial=TrialService(engine, master, partial(_scratch_store, clock)),
+        trial=TrialService(
+            engine, master, partial(_scratch_store, clock), chunk_rows=settings.chunk_rows
+        ),
         audit=AuditService(store),
         closer=store.close,
     )

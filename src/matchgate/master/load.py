@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-import shutil
 import time
 from datetime import UTC, datetime
 from functools import cache
@@ -46,6 +44,7 @@ from matchgate.master.distinct import (
 )
 from matchgate.master.staging import stage_master_files
 from matchgate.master.summary import MasterSummary as MasterSummary
+from matchgate.match.limits import EngineLimits, abandoned_scratch, configure, remove
 from matchgate.progress import NullProgress, Progress, Task
 from matchgate.standardise.records import NAME_COLUMNS, STREET_COLUMNS
 from matchgate.workspace import Workspace
@@ -56,8 +55,6 @@ LKA_SOURCES = ("RETURN", "CHANGE_OF_ADDRESS")
 _FILED = {"city": "city_filed", "state": "state_filed"}
 
 _SCRATCH_PREFIX = ".master-load-"
-
-_MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
 
 _STREET_KEY = (
     "house_number, number_suffix, predir, street_name, street_type, postdir, unit, "
@@ -97,20 +94,6 @@ def vintage_id_for(taxpayers_sha: str, addresses_sha: str) -> str:
     return f"V-{hashlib.sha256(material.encode()).hexdigest()[:16]}"
 
 
-def default_memory_limit() -> str:
-    """DuckDB's memory limit for a load: a quarter of the machine's memory, 1 to 4 GB.
-
-    A load spills to the workspace rather than hold a national file in memory,
-    so it need not (and, sharing the machine with batches, should not) take
-    more; DuckDB's own default is 80% of the machine.
-    """
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 8 << 30
-    return f"{max(1, min(4, total // 4 >> 30))}GB"
-
-
 def load_master(
     taxpayers_path: Path,
     addresses_path: Path,
@@ -123,15 +106,13 @@ def load_master(
     """Standardise both master tables once and store them in the workspace.
 
     Both files are read in batches into a scratch DuckDB database (in memory
-    up to `memory_limit`, e.g. "4GB", default `default_memory_limit()`, and
+    up to `memory_limit`, e.g. "4GB", default `limits.default_memory_limit()`, and
     spilled to a scratch folder in the workspace beyond it), each distinct
     address and name is standardised once (the fast path for the common
     street forms, the parser in `processes` worker processes for the rest),
     and the results are joined back into the master tables.
     """
-    limit = memory_limit or default_memory_limit()
-    if not _MEMORY_LIMIT.fullmatch(limit):
-        raise ValueError(f"memory limit {limit!r} is not a size such as 4GB or 512MB")
+    limits = EngineLimits.of(memory_limit)
     progress = progress or NullProgress()
     processes = processes or min(4, os.cpu_count() or 1)
     started = time.perf_counter()
@@ -139,7 +120,7 @@ def load_master(
     target = workspace.master_db
     partial = target.with_name(target.name + ".partial")
     scratch = workspace.home / f"{_SCRATCH_PREFIX}{os.getpid()}"
-    _remove(partial, scratch, *_abandoned_scratch(workspace))
+    remove(partial, scratch, *abandoned_scratch(workspace.home, _SCRATCH_PREFIX))
     scratch.mkdir(parents=True)
     try:
         # The files as filed go to a scratch database file (compressed: a
@@ -147,8 +128,7 @@ def load_master(
         # built from them live in memory up to the limit and spill beyond it.
         con = duckdb.connect()
         try:
-            con.execute(f"SET memory_limit = '{limit}'")
-            con.execute(f"SET temp_directory = '{(scratch / 'spill').as_posix()}'")
+            configure(con, limits, scratch / "spill")
             con.execute("SET preserve_insertion_order = false")
             con.execute(f"ATTACH '{(scratch / 'filed.duckdb').as_posix()}' AS filed")
             con.execute("USE filed")
@@ -195,7 +175,7 @@ def load_master(
         partial.unlink(missing_ok=True)
         raise
     finally:
-        _remove(scratch)
+        remove(scratch)
 
     return MasterSummary(
         vintage_id=vintage_id,
@@ -206,30 +186,6 @@ def load_master(
         unusable_address_rows=counts["unusable"],
         seconds=time.perf_counter() - started,
     )
-
-
-def _abandoned_scratch(workspace: Workspace) -> list[Path]:
-    """Scratch folders of loads whose process is gone (killed: it could not clean up)."""
-    abandoned = []
-    for folder in workspace.home.glob(f"{_SCRATCH_PREFIX}*"):
-        pid = folder.name.removeprefix(_SCRATCH_PREFIX)
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            abandoned.append(folder)
-        except PermissionError:
-            continue  # alive, someone else's
-    return abandoned
-
-
-def _remove(*paths: Path) -> None:
-    for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
 
 
 def _drop_scratch(con: duckdb.DuckDBPyConnection) -> None:

@@ -5,7 +5,9 @@ operations, each delegating to the module that owns it: loading a vintage
 to `master/load.py`, training and scoring to `match/engine.py` and
 `match/matcher.py`, model files to `match/model.py`. Connections to the
 master file are opened per operation and closed after it, so an engine can
-live as long as a process (the web app) without holding the file open.
+live as long as a process (the web app) without holding the file open; each
+works within the engine's `EngineLimits` (DuckDB's memory limit, spilling to
+a folder of its own in the workspace).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from matchgate.errors import WorkspaceError
 from matchgate.master.load import file_sha256, load_master, vintage_id_for
 from matchgate.master.summary import MasterSummary
 from matchgate.match.engine import MasterConnection, taxpayer_records, train_model
+from matchgate.match.limits import EngineLimits
 from matchgate.match.matcher import SplinkMatcher
 from matchgate.match.model import MatchModel, current_model, save_model
 from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
@@ -32,8 +35,10 @@ from matchgate.workspace import Workspace
 class DuckDBEngine:
     """The master file and the model of one workspace, on DuckDB (see `MatchEngine`)."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, *, limits: EngineLimits | None = None) -> None:
         self.workspace = workspace
+        #: Every connection this engine opens works within these limits and spills.
+        self.limits = limits or EngineLimits.of()
 
     def current_vintage_id(self) -> str | None:
         if not self.workspace.master_db.is_file():
@@ -59,14 +64,20 @@ class DuckDBEngine:
         return vintage_id_for(file_sha256(files.taxpayers), file_sha256(files.addresses))
 
     def load_master(self, files: MasterFiles, *, progress: Progress) -> MasterSummary:
-        return load_master(files.taxpayers, files.addresses, self.workspace, progress=progress)
+        return load_master(
+            files.taxpayers,
+            files.addresses,
+            self.workspace,
+            progress=progress,
+            memory_limit=self.limits.memory_limit,
+        )
 
     def current_model(self) -> ModelSummary | None:
         model = current_model(self.workspace)
         return None if model is None else self._summary(model)
 
     def train(self, *, seed: int, progress: Progress) -> ModelSummary:
-        master = MasterConnection(self.workspace.require_master())
+        master = MasterConnection(self.workspace.require_master(), limits=self.limits)
         try:
             with progress.task("Training the match model (EM)", total=1) as task:
                 model = train_model(master, seed=seed)
@@ -81,7 +92,7 @@ class DuckDBEngine:
         opened: list[MasterConnection] = []
 
         def factory() -> Matcher:
-            master = MasterConnection(self.workspace.require_master())
+            master = MasterConnection(self.workspace.require_master(), limits=self.limits)
             opened.append(master)
             return SplinkMatcher(master, self._require_model())
 
@@ -94,7 +105,7 @@ class DuckDBEngine:
     def taxpayer_records(self, tins: Sequence[str]) -> Mapping[str, TaxpayerRecord]:
         if not self.workspace.master_db.is_file():
             return {}
-        master = MasterConnection(self.workspace.master_db)
+        master = MasterConnection(self.workspace.master_db, limits=self.limits)
         try:
             found = taxpayer_records(master, list(tins))
         finally:

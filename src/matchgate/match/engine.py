@@ -13,6 +13,7 @@ the master records as the right, so the master is never re-linked with itself.
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker
 
 from matchgate.errors import ModelError
+from matchgate.match.limits import EngineLimits, configure, spill_folder
 from matchgate.match.model import MatchModel, make_model
 from matchgate.match.settings import (
     COMPARISON_COLUMNS,
@@ -66,12 +68,24 @@ RECORD_COLUMNS = (
 
 
 class MasterConnection:
-    """A DuckDB session over the workspace's master file (read-only)."""
+    """A DuckDB session over the workspace's master file (read-only).
 
-    def __init__(self, master_db: Path, *, threads: int | None = None) -> None:
-        self.con = duckdb.connect()
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
+    It works within `limits` (memory limit, threads) and spills to a folder of
+    its own beside the master file, removed on `close()`.
+    """
+
+    def __init__(self, master_db: Path, *, limits: EngineLimits | None = None) -> None:
+        self._spill = ExitStack()
+        spill = self._spill.enter_context(spill_folder(master_db.parent))
+        try:
+            self.con = duckdb.connect()
+            configure(self.con, limits or EngineLimits.of(), spill)
+            self._views(master_db)
+        except BaseException:
+            self._spill.close()
+            raise
+
+    def _views(self, master_db: Path) -> None:
         self.con.execute(f"ATTACH '{master_db.as_posix()}' AS master (READ_ONLY)")
         columns = ", ".join(COMPARISON_COLUMNS)
         self.con.execute(f"CREATE VIEW master_records AS SELECT {columns} FROM master.records")
@@ -104,7 +118,10 @@ class MasterConnection:
         return int(row[0]) if row else 0
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()
+        finally:
+            self._spill.close()
 
 
 def _floor_m_probabilities(settings: dict[str, Any], floor: float) -> None:

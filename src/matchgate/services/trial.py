@@ -32,7 +32,7 @@ from matchgate.intake.envelope import check_envelope, parse_envelope_bytes
 from matchgate.intake.readers import read_requests_bytes
 from matchgate.master.summary import MasterSummary
 from matchgate.match.port import MasterFiles, MatchEngine
-from matchgate.pipeline import BatchOutcome
+from matchgate.pipeline import DEFAULT_CHUNK_ROWS, BatchOutcome
 from matchgate.progress import NullProgress, Progress
 from matchgate.services.workspace import MasterService
 from matchgate.workflow.process import process_batch
@@ -72,11 +72,17 @@ class TrialService:
     """One batch verified end to end, without keeping it."""
 
     def __init__(
-        self, engine: MatchEngine, master: MasterService, scratch_store: ScratchStore
+        self,
+        engine: MatchEngine,
+        master: MasterService,
+        scratch_store: ScratchStore,
+        *,
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
     ) -> None:
         self._engine = engine
         self._master = master
         self._scratch_store = scratch_store
+        self._chunk_rows = chunk_rows
 
     def verify(
         self,
@@ -116,12 +122,10 @@ class TrialService:
         with self._scratch_store() as store:
             add_user(store, TRIAL_USER, [Role.OPERATOR], actor=None)
             batch_id, _ = submit_batch(store, requests, envelope, agreement, actor=TRIAL_USER)
-            with (
-                self._engine.matcher() as factory,
-                progress.task("Verifying the batch", total=1) as task,
-            ):
-                _, outcome = process_batch(store, batch_id, factory)
-                task.advance()
+            with self._engine.matcher() as factory:
+                _, outcome = process_batch(
+                    store, batch_id, factory, chunk_rows=self._chunk_rows, progress=progress
+                )
             response = preview_response(store, batch_id)
         seconds["verify"] = time.perf_counter() - started
         if outcome is None:  # pragma: no cover - a fresh store always runs the match step

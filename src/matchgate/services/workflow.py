@@ -17,6 +17,7 @@ from matchgate.domain.lifecycle import Role
 from matchgate.domain.outcomes import Outcome
 from matchgate.domain.uploads import Upload
 from matchgate.match.port import MatchEngine
+from matchgate.pipeline import DEFAULT_CHUNK_ROWS
 from matchgate.workflow.process import process_batch
 from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.review import ReviewItem, decide_review_item, list_review_items
@@ -28,9 +29,12 @@ from matchgate.workflow.submit import submit_batch
 class BatchService:
     """A batch from submission to its released response."""
 
-    def __init__(self, store: Store, engine: MatchEngine) -> None:
+    def __init__(
+        self, store: Store, engine: MatchEngine, *, chunk_rows: int = DEFAULT_CHUNK_ROWS
+    ) -> None:
         self._store = store
         self._engine = engine
+        self._chunk_rows = chunk_rows
 
     def submit(
         self, requests: Upload, envelope: Upload, *, agreement: Agreement, actor: str | None
@@ -41,7 +45,9 @@ class BatchService:
         """
         batch_id, resumed = submit_batch(self._store, requests, envelope, agreement, actor=actor)
         with self._engine.matcher() as factory:
-            summary, _ = process_batch(self._store, batch_id, factory)
+            summary, _ = process_batch(
+                self._store, batch_id, factory, chunk_rows=self._chunk_rows, keep_rows=False
+            )
         return replace(summary, resumed=resumed)
 
     def show(self, batch_id: str) -> BatchSummary:

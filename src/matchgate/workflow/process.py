@@ -4,34 +4,54 @@ In: the workflow store, a batch id, and a factory for the matcher (called
 only when the batch has requests to match). Out: the batch advanced through
 every automatic step it has not yet committed: `received` -> `validated`
 (reason codes stored, rejections audited) -> `matched` (every decision and
-its evidence stored, and audited, in one transaction) -> `in_review`. A
-process killed anywhere resumes from the last committed state; the steps are
-deterministic, so nothing is decided twice.
+its evidence stored, and audited, a chunk of rows per transaction, so that
+memory stays flat in the size of the batch) -> `in_review`. A process
+killed anywhere resumes from the last committed state or chunk; the steps
+are deterministic, so nothing is decided twice.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from matchgate.agreements.schema import Agreement
 from matchgate.audit.log import append_events
 from matchgate.decide.recorded import DecisionEvidence, dump_evidence
 from matchgate.domain.lifecycle import PROCESSING, BatchState
 from matchgate.domain.outcomes import Outcome
 from matchgate.domain.reasons import join_codes
-from matchgate.intake.envelope import check_envelope, parse_envelope
+from matchgate.intake.envelope import (
+    EnvelopeCheck,
+    EnvelopeDocument,
+    check_envelope,
+    parse_envelope,
+)
 from matchgate.intake.validate import validate_requests
-from matchgate.pipeline import BatchOutcome, DecidedRequest, Matcher, verify_batch
+from matchgate.pipeline import (
+    DEFAULT_CHUNK_ROWS,
+    BatchOutcome,
+    DecidedRequest,
+    Matcher,
+    chunks,
+    decide_chunk,
+    plan_batch,
+)
+from matchgate.progress import NullProgress, Progress
 from matchgate.store.database import clock_of
-from matchgate.store.tables import BatchRow, Decision
+from matchgate.store.tables import Batch, BatchRow, Decision
 from matchgate.workflow import events
 from matchgate.workflow.store import Store
 from matchgate.workflow.stored import (
     BatchFailed,
+    BatchStateError,
     BatchSummary,
     agreement_of,
     batch_summary,
@@ -49,18 +69,43 @@ def process_batch(
     matcher_factory: Callable[[], Matcher],
     *,
     actor: str | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: Progress | None = None,
+    keep_rows: bool = True,
 ) -> tuple[BatchSummary, BatchOutcome | None]:
     """Advance a batch through every automatic step it has not yet committed.
 
     Returns the batch summary and, when this call ran the match step, the
-    decided rows as the pipeline produced them (for scoring and reports).
+    decided rows as the pipeline produced them (for scoring and reports;
+    with `keep_rows=False` the outcome carries no rows, so that memory stays
+    flat in the size of the batch). The match step commits `chunk_rows` rows
+    at a time.
     """
     try:
-        return _process(store, batch_id, matcher_factory, actor=actor)
+        return _process(
+            store,
+            batch_id,
+            matcher_factory,
+            actor=actor,
+            chunk_rows=chunk_rows,
+            progress=progress or NullProgress(),
+            keep_rows=keep_rows,
+        )
     except BatchFailed as exc:
         # Not transient: retrying cannot help, so the batch says why it stopped.
         mark_failed(store, batch_id, exc.message, actor)
         raise
+
+
+@dataclass(frozen=True)
+class _Matching:
+    """What the match step reads of a validated batch, taken from its transaction."""
+
+    table: pa.Table
+    agreement: Agreement
+    document: EnvelopeDocument
+    envelope: EnvelopeCheck
+    who: str
 
 
 def _process(
@@ -69,64 +114,170 @@ def _process(
     matcher_factory: Callable[[], Matcher],
     *,
     actor: str | None,
+    chunk_rows: int,
+    progress: Progress,
+    keep_rows: bool,
 ) -> tuple[BatchSummary, BatchOutcome | None]:
     matched: BatchOutcome | None = None
     while True:
+        matching: _Matching | None = None
         with store.transaction() as session:
             batch = get_batch(session, batch_id)
             state = BatchState(batch.state)
             if state not in PROCESSING:
                 break
-            agreement = agreement_of(batch)
-            table = table_of(session, batch_id)
-            document = parse_envelope(batch.envelope, source=f"batch {batch_id} envelope")
-            envelope = check_envelope(document, agreement)
-            who = actor or batch.submitted_by
-            if state is BatchState.RECEIVED:
-                codes = validate_requests(table, envelope, agreement)
-                rejected = []
-                for row in session.scalars(
-                    select(BatchRow)
-                    .where(BatchRow.batch_id == batch_id)
-                    .order_by(BatchRow.row_index)
-                ):
-                    row.codes = join_codes(codes[row.row_index])
-                    if row.codes:
-                        rejected.append(events.request_rejected(who, row))
-                append_events(session, rejected)
-                move(batch, BatchState.VALIDATED)
-                point = "after-validated"
-            elif state is BatchState.VALIDATED:
-                matcher = matcher_factory() if not envelope.problems else None
-                outcome = verify_batch(table, envelope, batch_id, agreement, matcher)
-                matched = outcome
-                fault("mid-matched")
-                batch.vintage_id = outcome.vintage_id or None
-                batch.model_version = outcome.model_version or None
-                stamp = clock_of(session)()
-                stored = [_decision_row(batch_id, decided, stamp) for decided in outcome.rows]
-                session.add_all(stored)
-                rows_by_index = {
-                    r.row_index: r
-                    for r in session.scalars(select(BatchRow).where(BatchRow.batch_id == batch_id))
-                }
-                append_events(
-                    session,
-                    [
-                        events.decision_made(
-                            who, batch, rows_by_index[d.row_index], d, agreement, document
-                        )
-                        for d in stored
-                        if d.outcome != Outcome.REJECTED.value
-                    ],
-                )
-                move(batch, BatchState.MATCHED)
-                point = "after-matched"
-            else:  # MATCHED: hand over to people
+            if state is BatchState.MATCHED:  # hand over to people
                 move(batch, BatchState.IN_REVIEW)
                 point = "after-in-review"
+            else:
+                agreement = agreement_of(batch)
+                table = table_of(session, batch_id)
+                document = parse_envelope(batch.envelope, source=f"batch {batch_id} envelope")
+                envelope = check_envelope(document, agreement)
+                who = actor or batch.submitted_by
+                if state is BatchState.RECEIVED:
+                    _validate(session, batch, table, envelope, agreement, who)
+                    point = "after-validated"
+                else:
+                    matching = _Matching(table, agreement, document, envelope, who)
+        if matching is not None:
+            matched = _match(
+                store, batch_id, matching, matcher_factory, chunk_rows, progress, keep_rows
+            )
+            point = "after-matched"
         fault(point)
     return batch_summary(store, batch_id), matched
+
+
+def _validate(
+    session: Session,
+    batch: Batch,
+    table: pa.Table,
+    envelope: EnvelopeCheck,
+    agreement: Agreement,
+    who: str,
+) -> None:
+    """`received` -> `validated`: every row's reason codes stored, rejections audited."""
+    codes = validate_requests(table, envelope, agreement)
+    rejected = []
+    for row in session.scalars(
+        select(BatchRow).where(BatchRow.batch_id == batch.batch_id).order_by(BatchRow.row_index)
+    ):
+        row.codes = join_codes(codes[row.row_index])
+        if row.codes:
+            rejected.append(events.request_rejected(who, row))
+    append_events(session, rejected)
+    move(batch, BatchState.VALIDATED)
+
+
+def _match(
+    store: Store,
+    batch_id: str,
+    matching: _Matching,
+    matcher_factory: Callable[[], Matcher],
+    chunk_rows: int,
+    progress: Progress,
+    keep_rows: bool,
+) -> BatchOutcome:
+    """`validated` -> `matched`, one committed chunk of rows at a time.
+
+    Each chunk's decisions and their audit events are one transaction, so a
+    process killed mid-batch loses at most the chunk it was deciding; a rerun
+    skips the chunks already committed (the decisions are deterministic, so
+    the rows it decides are the ones the killed run would have). The batch
+    becomes `matched` once every row has its decision. The matcher is opened
+    only when a chunk has requests to match.
+    """
+    agreement = matching.agreement
+    clock = time.perf_counter()
+    plan = plan_batch(matching.table, matching.envelope, agreement)
+    seconds = {"intake": time.perf_counter() - clock}
+    with store.transaction() as session:
+        committed = set(
+            session.scalars(select(Decision.row_index).where(Decision.batch_id == batch_id))
+        )
+    matcher: Matcher | None = None
+    kept: list[DecidedRequest] = []
+    with progress.task("Matching and deciding", total=plan.rows) as task:
+        for number, chunk in enumerate(chunks(plan.rows, chunk_rows)):
+            # Rows an earlier, interrupted run committed are not decided again.
+            todo = [i for i in chunk if i not in committed]
+            if not todo:
+                task.advance(len(chunk))
+                continue
+            if matcher is None and plan.valid(todo) and not matching.envelope.problems:
+                matcher = matcher_factory()
+            decided = decide_chunk(
+                matching.table, plan, todo, batch_id, agreement, matcher, seconds
+            )
+            fault("mid-matched")
+            _commit_chunk(store, batch_id, decided, matcher, matching)
+            fault(f"after-chunk-{number}")
+            if keep_rows:
+                kept += decided
+            task.advance(len(chunk))
+    with store.transaction() as session:
+        batch = get_batch(session, batch_id)
+        move(batch, BatchState.MATCHED)
+        vintage_id, model_version = batch.vintage_id or "", batch.model_version or ""
+    return BatchOutcome(
+        batch_id=batch_id,
+        agreement_id=agreement.id,
+        agreement_hash=agreement.content_hash,
+        vintage_id=vintage_id,
+        model_version=model_version,
+        rows=kept,
+        seconds=seconds,
+        requests_matched=len(plan.valid(range(plan.rows))),
+    )
+
+
+def _commit_chunk(
+    store: Store,
+    batch_id: str,
+    decided: list[DecidedRequest],
+    matcher: Matcher | None,
+    matching: _Matching,
+) -> None:
+    """One chunk's decisions and their `decision_made` events, in one transaction."""
+    with store.transaction() as session:
+        batch = get_batch(session, batch_id)
+        if BatchState(batch.state) is not BatchState.VALIDATED:
+            raise BatchStateError(f"batch {batch_id} is {batch.state}: it is being processed")
+        if matcher is not None:
+            batch.vintage_id = matcher.vintage_id or None
+            batch.model_version = matcher.model_version or None
+        stamp = clock_of(session)()
+        stored = [_decision_row(batch_id, d, stamp) for d in decided]
+        session.add_all(stored)
+        indices = [d.row_index for d in stored]
+        rows_by_index = (
+            {
+                r.row_index: r
+                for r in session.scalars(
+                    select(BatchRow).where(
+                        BatchRow.batch_id == batch_id, BatchRow.row_index.in_(indices)
+                    )
+                )
+            }
+            if indices
+            else {}
+        )
+        append_events(
+            session,
+            [
+                events.decision_made(
+                    matching.who,
+                    batch,
+                    rows_by_index[d.row_index],
+                    d,
+                    matching.agreement,
+                    matching.document,
+                )
+                for d in stored
+                if d.outcome != Outcome.REJECTED.value
+            ],
+        )
 
 
 def _decision_row(batch_id: str, decided: DecidedRequest, stamp: Any) -> Decision:
