@@ -22,7 +22,7 @@ from matchgate.intake.envelope import check_envelope, read_envelope
 from matchgate.intake.readers import read_requests
 from matchgate.match import matcher as matcher_module
 from matchgate.match.duckdb_engine import DuckDBEngine
-from matchgate.match.engine import MasterConnection
+from matchgate.match.engine import MasterConnection, train_model
 from matchgate.match.matcher import SplinkMatcher
 from matchgate.match.model import current_model
 from matchgate.pipeline import verify_batch
@@ -217,3 +217,18 @@ def test_the_review_queue_shows_each_candidates_record_as_filed(
         shown = [r.tin for r in item.candidate_records]
         assert shown == [c.tin for c in item.evidence.candidates]
         assert all(r.last_name and r.addresses for r in item.candidate_records)
+
+
+def test_training_on_a_bounded_sample_gives_the_same_model_every_time(world: World) -> None:
+    master = MasterConnection(world.workspace.master_db)
+    try:
+        first = train_model(master, seed=7, taxpayers=800, max_pairs=50_000)
+        again = train_model(master, seed=7, taxpayers=800, max_pairs=50_000)
+        [(sampled,)] = master.con.execute(
+            "SELECT count(DISTINCT tin) FROM training_rows"
+        ).fetchall()
+    finally:
+        master.close()
+    assert first.version == again.version
+    # The sample (its taxpayers with an address on file), not the 2,500 of the master file.
+    assert 700 < sampled <= 800

@@ -46,8 +46,14 @@ M_PROBABILITY_FLOOR = 0.05
 
 #: Training uses every address row (one per taxpayer per tax year), so that
 #: pairs of one taxpayer's rows show how often the same person's address
-#: agrees across filings; a deterministic sample of taxpayers keeps EM fast.
+#: agrees across filings, of a fixed sample of taxpayers: EM's pairs, and so
+#: the time training takes, do not grow with the master file. The sample is
+#: the taxpayers first by the MD5 of their TIN, and a row's id is its number
+#: in the file, so the same files give the same sample, the same ids and
+#: (Splink's samples depend on both) the same model every time.
 TRAINING_TAXPAYERS = 40_000
+#: Record pairs drawn at random (seeded) to estimate the u-probabilities.
+U_SAMPLE_PAIRS = 2_000_000
 
 _ADDRESS_COLUMNS = ("house_number", "street_name", "zip5", "city", "state")
 _PERSON_COLUMNS = tuple(c for c in COMPARISON_COLUMNS if c not in (*_ADDRESS_COLUMNS, UNIQUE_ID))
@@ -89,19 +95,6 @@ class MasterConnection:
         self.con.execute(f"ATTACH '{master_db.as_posix()}' AS master (READ_ONLY)")
         columns = ", ".join(COMPARISON_COLUMNS)
         self.con.execute(f"CREATE VIEW master_records AS SELECT {columns} FROM master.records")
-        self.con.execute(
-            f"""
-            CREATE VIEW training_rows AS
-            SELECT 'a' || CAST(a.row_no AS VARCHAR) AS uid,
-                   {", ".join(f"t.{c}" for c in _PERSON_COLUMNS)},
-                   {", ".join(f"a.{c}" for c in _ADDRESS_COLUMNS)}
-            FROM master.address_rows a
-            JOIN master.taxpayers t USING (tin)
-            WHERE a.tin IN (
-                SELECT tin FROM master.taxpayers ORDER BY md5(tin) LIMIT {TRAINING_TAXPAYERS}
-            )
-            """
-        )
         self.con.execute("CREATE VIEW master_tf_given AS SELECT * FROM master.tf_given")
         self.con.execute("CREATE VIEW master_tf_surname AS SELECT * FROM master.tf_surname")
 
@@ -143,20 +136,49 @@ def _floor_m_probabilities(settings: dict[str, Any], floor: float) -> None:
             level["m_probability"] = m / total
 
 
-def train_model(master: MasterConnection, *, seed: int = 42, max_pairs: float = 2e6) -> MatchModel:
+def _training_sample(master: MasterConnection, taxpayers: int) -> str:
+    """The training rows of a fixed sample of taxpayers, as a temporary table; its name."""
+    master.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE training_rows AS
+        WITH sample AS (
+            SELECT tin FROM master.taxpayers ORDER BY md5(tin), tin LIMIT {int(taxpayers)}
+        )
+        SELECT 'a' || CAST(a.row_no AS VARCHAR) AS uid,
+               {", ".join(f"t.{c}" for c in _PERSON_COLUMNS)},
+               {", ".join(f"a.{c}" for c in _ADDRESS_COLUMNS)}
+        FROM master.address_rows a
+        JOIN sample USING (tin)
+        JOIN master.taxpayers t USING (tin)
+        ORDER BY a.row_no
+        """
+    )
+    return "training_rows"
+
+
+def train_model(
+    master: MasterConnection,
+    *,
+    seed: int = 42,
+    max_pairs: int = U_SAMPLE_PAIRS,
+    taxpayers: int = TRAINING_TAXPAYERS,
+) -> MatchModel:
     """Train the match model on the master file without labels.
 
-    u-probabilities by random sampling of record pairs (seeded, so training is
-    reproducible); m-probabilities by expectation maximisation over pairs
-    blocked in several ways, then floored (see `M_PROBABILITY_FLOOR`).
+    u-probabilities by random sampling of `max_pairs` record pairs (seeded,
+    so training is reproducible); m-probabilities by expectation
+    maximisation over pairs blocked in several ways, then floored (see
+    `M_PROBABILITY_FLOOR`); both within the rows of a fixed sample of
+    `taxpayers` taxpayers, so that training costs the same whatever the
+    size of the master file.
     """
-    taxpayers = master.taxpayer_count()
+    taxpayer_count = master.taxpayer_count()
     vintage = master.vintage()
     records_count = int(vintage["record_count"])
     # Prior for a master-vs-master pair; overwritten for request scoring.
     prior = max(1.0 / max(records_count, 2), 1e-9)
     db_api = DuckDBAPI(connection=master.con)
-    records = db_api.register("training_rows", table_name="training_records")
+    records = db_api.register(_training_sample(master, taxpayers), table_name="training_records")
     linker = Linker(records, build_settings(prior), log_level=_SPLINK_LOG_LEVEL)
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     for rule in TRAINING_BLOCKING_RULES:
@@ -167,7 +189,7 @@ def train_model(master: MasterConnection, *, seed: int = 42, max_pairs: float = 
         "vintage_id": vintage["vintage_id"],
         "settings_version": SETTINGS_VERSION,
         "seed": seed,
-        "taxpayers": taxpayers,
+        "taxpayers": taxpayer_count,
         "m_probability_floor": M_PROBABILITY_FLOOR,
     }
     return make_model(settings, metadata)
