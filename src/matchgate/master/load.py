@@ -144,8 +144,8 @@ def load_master(
             taxpayers_sha = file_sha256(taxpayers_path)
             addresses_sha = file_sha256(addresses_path)
             vintage_id = vintage_id_for(taxpayers_sha, addresses_sha)
-            # The final tables keep the order their ORDER BY gives (ids, then files).
-            con.execute("SET preserve_insertion_order = true")
+            # The master tables are read by key, never in table order: no
+            # sort of the national file is needed to build them.
             with progress.task("Building master tables", total=5) as task:
                 con.execute(f"ATTACH '{partial.as_posix()}' AS master_out")
                 _join_back(con, task)
@@ -218,7 +218,6 @@ def _join_back(con: duckdb.DuckDBPyConnection, task: Task) -> None:
         FROM raw_taxpayers t
         JOIN std_names n USING (row_no)
         LEFT JOIN std_dobs d ON d.raw = t.dob
-        ORDER BY t.tin
         """
     )
     task.advance()
@@ -236,7 +235,6 @@ def _join_back(con: duckdb.DuckDBPyConnection, task: Task) -> None:
         LEFT JOIN std_zips z ON z.raw = a.zip
         LEFT JOIN std_cities c ON c.raw = a.city
         LEFT JOIN std_states st ON st.raw = a.state
-        ORDER BY a.row_no
         """
     )
     task.advance()
@@ -265,6 +263,9 @@ def _build_tables(con: duckdb.DuckDBPyConnection, task: Task) -> dict[str, int]:
         """
     )
     advance()
+    # A record's id is its first row's number in the file: unique (each row is
+    # in one record), the same for the same files, and no sort of the
+    # national file is needed to number the records.
     con.execute(
         f"""
         CREATE TABLE records AS
@@ -274,20 +275,14 @@ def _build_tables(con: duckdb.DuckDBPyConnection, task: Task) -> dict[str, int]:
                    list_sort(list(DISTINCT tax_year)) AS tax_years
             FROM address_rows
             GROUP BY tin, {_STREET_KEY}
-        ),
-        numbered AS (
-            -- Ids by (taxpayer, first row on file): the same files give the same ids.
-            SELECT *, row_number() OVER (ORDER BY tin, first_row_no) AS record_no
-            FROM distinct_addresses
         )
         SELECT
-            'm' || CAST(d.record_no AS VARCHAR) AS uid,
+            'm' || CAST(d.first_row_no AS VARCHAR) AS uid,
             d.tin, t.given, t.given_keys, t.middle, t.surname, t.surname_compact,
             t.surname_tokens, t.suffix, t.dob,
             d.house_number, d.number_suffix, d.predir, d.street_name, d.street_type,
             d.postdir, d.unit, d.zip5, d.city, d.state, d.first_row_no, d.tax_years
-        FROM numbered d JOIN taxpayers t USING (tin)
-        ORDER BY d.record_no
+        FROM distinct_addresses d JOIN taxpayers t USING (tin)
         """
     )
     for column in ("given", "surname"):
