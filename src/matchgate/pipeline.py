@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import pyarrow as pa
@@ -70,6 +70,17 @@ class DecidedRequest:
     @property
     def outcome(self) -> Outcome:
         return self.response.outcome
+
+    def without_evidence(self) -> DecidedRequest:
+        """The row without what the policy was given (stored with the decision anyway).
+
+        The outcome, identified taxpayer, codes and response stay; the
+        candidates and their facts, most of a decided row's memory, go.
+        """
+        decision = self.decision
+        if decision is not None:
+            decision = replace(decision, candidates=(), assessments=())
+        return replace(self, decision=decision, inputs=None)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from matchgate.agreements.schema import Agreement
@@ -72,14 +72,16 @@ def process_batch(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     progress: Progress | None = None,
     keep_rows: bool = True,
+    keep_evidence: bool = True,
 ) -> tuple[BatchSummary, BatchOutcome | None]:
     """Advance a batch through every automatic step it has not yet committed.
 
     Returns the batch summary and, when this call ran the match step, the
     decided rows as the pipeline produced them (for scoring and reports;
     with `keep_rows=False` the outcome carries no rows, so that memory stays
-    flat in the size of the batch). The match step commits `chunk_rows` rows
-    at a time.
+    flat in the size of the batch; with `keep_evidence=False` the rows carry
+    no candidates, which are most of their memory: they are stored with each
+    decision). The match step commits `chunk_rows` rows at a time.
     """
     try:
         return _process(
@@ -90,6 +92,7 @@ def process_batch(
             chunk_rows=chunk_rows,
             progress=progress or NullProgress(),
             keep_rows=keep_rows,
+            keep_evidence=keep_evidence,
         )
     except BatchFailed as exc:
         # Not transient: retrying cannot help, so the batch says why it stopped.
@@ -117,6 +120,7 @@ def _process(
     chunk_rows: int,
     progress: Progress,
     keep_rows: bool,
+    keep_evidence: bool,
 ) -> tuple[BatchSummary, BatchOutcome | None]:
     matched: BatchOutcome | None = None
     while True:
@@ -142,7 +146,13 @@ def _process(
                     matching = _Matching(table, agreement, document, envelope, who)
         if matching is not None:
             matched = _match(
-                store, batch_id, matching, matcher_factory, chunk_rows, progress, keep_rows
+                store,
+                batch_id,
+                matching,
+                matcher_factory,
+                chunk_rows,
+                progress,
+                keep=(keep_rows, keep_evidence),
             )
             point = "after-matched"
         fault(point)
@@ -159,13 +169,33 @@ def _validate(
 ) -> None:
     """`received` -> `validated`: every row's reason codes stored, rejections audited."""
     codes = validate_requests(table, envelope, agreement)
-    rejected = []
-    for row in session.scalars(
-        select(BatchRow).where(BatchRow.batch_id == batch.batch_id).order_by(BatchRow.row_index)
-    ):
-        row.codes = join_codes(codes[row.row_index])
-        if row.codes:
-            rejected.append(events.request_rejected(who, row))
+    request_ids = session.execute(
+        select(BatchRow.row_index, BatchRow.request_id)
+        .where(BatchRow.batch_id == batch.batch_id)
+        .order_by(BatchRow.row_index)
+    ).all()
+    joined = {index: join_codes(codes[index]) for index, _ in request_ids}
+    # One bulk UPDATE by primary key, not one ORM object per row of a national batch.
+    session.execute(
+        update(BatchRow),
+        [
+            {"batch_id": batch.batch_id, "row_index": index, "codes": text}
+            for index, text in joined.items()
+        ],
+    )
+    rejected = [
+        events.request_rejected(
+            who,
+            BatchRow(
+                batch_id=batch.batch_id,
+                row_index=index,
+                request_id=request_id,
+                codes=joined[index],
+            ),
+        )
+        for index, request_id in request_ids
+        if joined[index]
+    ]
     append_events(session, rejected)
     move(batch, BatchState.VALIDATED)
 
@@ -177,7 +207,8 @@ def _match(
     matcher_factory: Callable[[], Matcher],
     chunk_rows: int,
     progress: Progress,
-    keep_rows: bool,
+    *,
+    keep: tuple[bool, bool],
 ) -> BatchOutcome:
     """`validated` -> `matched`, one committed chunk of rows at a time.
 
@@ -213,8 +244,8 @@ def _match(
             fault("mid-matched")
             _commit_chunk(store, batch_id, decided, matcher, matching)
             fault(f"after-chunk-{number}")
-            if keep_rows:
-                kept += decided
+            if keep[0]:
+                kept += decided if keep[1] else [d.without_evidence() for d in decided]
             task.advance(len(chunk))
     with store.transaction() as session:
         batch = get_batch(session, batch_id)
@@ -250,19 +281,15 @@ def _commit_chunk(
         stamp = clock_of(session)()
         stored = [_decision_row(batch_id, d, stamp) for d in decided]
         session.add_all(stored)
-        indices = [d.row_index for d in stored]
-        rows_by_index = (
-            {
-                r.row_index: r
-                for r in session.scalars(
-                    select(BatchRow).where(
-                        BatchRow.batch_id == batch_id, BatchRow.row_index.in_(indices)
-                    )
+        first, last = min(d.row_index for d in stored), max(d.row_index for d in stored)
+        rows_by_index = {
+            r.row_index: r
+            for r in session.scalars(
+                select(BatchRow).where(
+                    BatchRow.batch_id == batch_id, BatchRow.row_index.between(first, last)
                 )
-            }
-            if indices
-            else {}
-        )
+            )
+        }
         append_events(
             session,
             [
