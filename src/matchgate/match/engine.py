@@ -73,6 +73,13 @@ RECORD_COLUMNS = (
 )
 
 
+#: Record columns the decision reads, carried into each pair (Splink keeps a
+#: column the comparisons also read only once).
+_CARRIED_COLUMNS = RECORD_COLUMNS
+#: Columns each side of a scored pair has: the comparisons' and the carried ones.
+_SCORED_COLUMNS = tuple(dict.fromkeys((*COMPARISON_COLUMNS, *_CARRIED_COLUMNS)))
+
+
 class MasterConnection:
     """A DuckDB session over the workspace's master file (read-only).
 
@@ -93,7 +100,7 @@ class MasterConnection:
 
     def _views(self, master_db: Path) -> None:
         self.con.execute(f"ATTACH '{master_db.as_posix()}' AS master (READ_ONLY)")
-        columns = ", ".join(COMPARISON_COLUMNS)
+        columns = ", ".join(_SCORED_COLUMNS)
         self.con.execute(f"CREATE VIEW master_records AS SELECT {columns} FROM master.records")
         self.con.execute("CREATE VIEW master_tf_given AS SELECT * FROM master.tf_given")
         self.con.execute("CREATE VIEW master_tf_surname AS SELECT * FROM master.tf_surname")
@@ -204,8 +211,17 @@ def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Tab
     """
     settings = dict(model.settings)
     settings["probability_two_random_records_match"] = 1.0 / max(master.taxpayer_count(), 2)
+    # Splink carries the record's columns into each pair, so the pairs need no
+    # join back to the (national) records table.
+    settings["additional_columns_to_retain"] = list(_CARRIED_COLUMNS)
     con = master.con
-    con.register("requests_in", requests.select(list(COMPARISON_COLUMNS)))
+    present = [c for c in _SCORED_COLUMNS if c in requests.column_names]
+    con.register("requests_raw", requests.select(present))
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW requests_in AS SELECT "
+        + ", ".join(c if c in present else f"NULL::VARCHAR AS {c}" for c in _SCORED_COLUMNS)
+        + " FROM requests_raw"
+    )
     db_api = DuckDBAPI(connection=con)
     right = db_api.register("master_records", table_name="scoring_records")
     left = db_api.register("requests_in", table_name="scoring_requests")
@@ -217,21 +233,22 @@ def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Tab
     weight_columns = [
         name
         for name in (column.name.strip('"') for column in predictions.columns)
-        if name.startswith(("mw_", "gamma_"))
+        # The per-field weights are the evidence; the levels (gamma_) are not read.
+        if name.startswith("mw_")
     ]
-    record_columns = ", ".join(f"r.{c}" for c in RECORD_COLUMNS)
+    record_columns = ", ".join(f"p.{c}_r AS {c}" for c in RECORD_COLUMNS)
     sql = f"""
         SELECT p.uid_l AS request_uid, p.uid_r AS record_uid,
                p.match_weight, p.match_probability,
                {", ".join(f"p.{c}" for c in weight_columns)},
                {record_columns}
         FROM {predictions.physical_name} p
-        JOIN master.records r ON r.uid = p.uid_r
         ORDER BY p.uid_l, p.match_weight DESC, p.uid_r
     """
     pairs = con.sql(sql).to_arrow_table()
     predictions.drop_table_from_database_and_remove_from_cache()
-    con.unregister("requests_in")
+    con.execute("DROP VIEW requests_in")
+    con.unregister("requests_raw")
     return pairs
 
 
