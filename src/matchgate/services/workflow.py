@@ -18,6 +18,7 @@ from matchgate.domain.outcomes import Outcome
 from matchgate.domain.uploads import Upload
 from matchgate.match.port import MatchEngine
 from matchgate.pipeline import DEFAULT_CHUNK_ROWS
+from matchgate.progress import Progress
 from matchgate.workflow.process import process_batch
 from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.review import ReviewItem, decide_review_item, list_review_items
@@ -37,7 +38,13 @@ class BatchService:
         self._chunk_rows = chunk_rows
 
     def submit(
-        self, requests: Upload, envelope: Upload, *, agreement: Agreement, actor: str | None
+        self,
+        requests: Upload,
+        envelope: Upload,
+        *,
+        agreement: Agreement,
+        actor: str | None,
+        progress: Progress | None = None,
     ) -> BatchSummary:
         """Store the batch (again: resume it) and process it up to review.
 
@@ -46,7 +53,12 @@ class BatchService:
         batch_id, resumed = submit_batch(self._store, requests, envelope, agreement, actor=actor)
         with self._engine.matcher() as factory:
             summary, _ = process_batch(
-                self._store, batch_id, factory, chunk_rows=self._chunk_rows, keep_rows=False
+                self._store,
+                batch_id,
+                factory,
+                chunk_rows=self._chunk_rows,
+                progress=progress,
+                keep_rows=False,
             )
         return replace(summary, resumed=resumed)
 
