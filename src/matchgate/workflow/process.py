@@ -279,7 +279,12 @@ def _commit_chunk(
             batch.vintage_id = matcher.vintage_id or None
             batch.model_version = matcher.model_version or None
         stamp = clock_of(session)()
-        stored = [_decision_row(batch_id, d, stamp) for d in decided]
+        evidence = [
+            DecisionEvidence.of(d.decision, d.inputs) if d.decision else None for d in decided
+        ]
+        stored = [
+            _decision_row(batch_id, d, e, stamp) for d, e in zip(decided, evidence, strict=True)
+        ]
         session.add_all(stored)
         first, last = min(d.row_index for d in stored), max(d.row_index for d in stored)
         rows_by_index = {
@@ -300,14 +305,17 @@ def _commit_chunk(
                     d,
                     matching.agreement,
                     matching.document,
+                    evidence=e,
                 )
-                for d in stored
+                for d, e in zip(stored, evidence, strict=True)
                 if d.outcome != Outcome.REJECTED.value
             ],
         )
 
 
-def _decision_row(batch_id: str, decided: DecidedRequest, stamp: Any) -> Decision:
+def _decision_row(
+    batch_id: str, decided: DecidedRequest, evidence: DecisionEvidence | None, stamp: Any
+) -> Decision:
     decision = decided.decision
     outcome = decided.outcome.value
     lka = json.dumps(asdict(decided.lka), sort_keys=True) if decided.lka else None
@@ -323,6 +331,6 @@ def _decision_row(batch_id: str, decided: DecidedRequest, stamp: Any) -> Decisio
         tin=decision.tin if decision else None,
         lka=lka,
         review_reasons=";".join(r.value for r in decision.review_reasons) if decision else "",
-        evidence=dump_evidence(DecisionEvidence.of(decision, decided.inputs) if decision else None),
+        evidence=dump_evidence(evidence),
         decided_at=stamp,
     )
