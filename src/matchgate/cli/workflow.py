@@ -23,6 +23,7 @@ review_app = typer.Typer(help="The review queue.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 
 stdout = Console()
+stderr = Console(stderr=True)
 
 
 @batch_app.command("submit")
@@ -41,7 +42,11 @@ def submit(
     with command(workspace) as cmd:
         terms = cmd.services.agreement(agreement) if agreement is not None else None
         summary = cmd.services.batches.submit(
-            read_upload(requests), read_upload(envelope), agreement=terms, actor=cmd.actor(actor)
+            read_upload(requests),
+            read_upload(envelope),
+            agreement=terms,
+            actor=cmd.actor(actor),
+            progress=render.RichProgress(stderr),
         )
     if summary.resumed and not as_json:
         stdout.print(

@@ -44,9 +44,19 @@ from matchgate.workflow.stored import (
 def decided_rows(session: Session, batch: Batch) -> list[ResponseRow]:
     """Response rows from the stored decisions, in batch order (minimal by construction)."""
     agreement = agreement_of(batch)
-    decisions = session.scalars(
-        select(Decision).where(Decision.batch_id == batch.batch_id).order_by(Decision.row_index)
-    ).all()
+    # The columns a response needs, not the decisions' evidence (large, custodian-only).
+    decisions = session.execute(
+        select(
+            Decision.request_id,
+            Decision.decision_id,
+            Decision.outcome,
+            Decision.reason_codes,
+            Decision.address_match,
+            Decision.lka,
+        )
+        .where(Decision.batch_id == batch.batch_id)
+        .order_by(Decision.row_index)
+    )
     rows = []
     for d in decisions:
         lka = LastKnownAddress(**json.loads(d.lka)) if d.lka else None
