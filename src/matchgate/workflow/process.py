@@ -20,6 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matchgate.agreements.schema import Agreement
@@ -52,7 +53,6 @@ from matchgate.workflow.holds import held_tins
 from matchgate.workflow.store import Store
 from matchgate.workflow.stored import (
     BatchFailed,
-    BatchStateError,
     BatchSummary,
     agreement_of,
     batch_summary,
@@ -240,7 +240,7 @@ def _match(
     progress: Progress,
     *,
     keep: tuple[bool, bool],
-) -> BatchOutcome:
+) -> BatchOutcome | None:
     """`validated` -> `matched`, one committed chunk of rows at a time.
 
     Each chunk's decisions and their audit events are one transaction, so a
@@ -249,6 +249,10 @@ def _match(
     the rows it decides are the ones the killed run would have). The batch
     becomes `matched` once every row has its decision. The matcher is opened
     only when a chunk has requests to match.
+
+    None when another process committed a chunk first (the same batch
+    submitted twice at once): the caller reads the batch's state again and
+    goes on from there, with the rows still undecided if there are any.
     """
     agreement = matching.agreement
     with store.transaction() as session:
@@ -287,13 +291,16 @@ def _match(
                 matching.table, plan, todo, batch_id, agreement, matcher, seconds
             )
             fault("mid-matched")
-            _commit_chunk(store, batch_id, decided, matcher, matching)
+            if not _commit_chunk(store, batch_id, decided, matcher, matching):
+                return None
             fault(f"after-chunk-{number}")
             if keep[0]:
                 kept += decided if keep[1] else [d.without_evidence() for d in decided]
             task.advance(len(chunk))
     with store.transaction() as session:
         batch = get_batch(session, batch_id)
+        if BatchState(batch.state) is not BatchState.VALIDATED:
+            return None  # another process finished the batch first
         move(batch, BatchState.MATCHED)
         vintage_id, model_version = batch.vintage_id or "", batch.model_version or ""
     return BatchOutcome(
@@ -314,53 +321,89 @@ def _commit_chunk(
     decided: list[DecidedRequest],
     matcher: Matcher | None,
     matching: _Matching,
-) -> None:
+) -> bool:
     """One chunk's decisions and their audit events, in one transaction.
 
     A matched row's event is `decision_made`; a rejected row's is
     `decision_recorded`; both carry the hash of the stored decision row.
+    False (nothing written) when another process has decided these rows or
+    moved the batch on meanwhile: its decisions are the same ones.
     """
+    try:
+        with store.transaction() as session:
+            return _write_chunk(session, batch_id, decided, matcher, matching)
+    except IntegrityError:
+        # The other process inserted the same decisions at the same moment.
+        if _decided_elsewhere(store, batch_id, decided):
+            return False
+        raise
+
+
+def _decided_elsewhere(store: Store, batch_id: str, decided: list[DecidedRequest]) -> bool:
     with store.transaction() as session:
         batch = get_batch(session, batch_id)
-        if BatchState(batch.state) is not BatchState.VALIDATED:
-            raise BatchStateError(f"batch {batch_id} is {batch.state}: it is being processed")
-        if matcher is not None:
-            batch.vintage_id = matcher.vintage_id or None
-            batch.model_version = matcher.model_version or None
-        stamp = clock_of(session)()
-        evidence = [
-            DecisionEvidence.of(d.decision, d.inputs) if d.decision else None for d in decided
-        ]
-        stored = [
-            _decision_row(batch_id, d, e, stamp) for d, e in zip(decided, evidence, strict=True)
-        ]
-        session.add_all(stored)
-        first, last = min(d.row_index for d in stored), max(d.row_index for d in stored)
-        rows_by_index = {
-            r.row_index: r
-            for r in session.scalars(
-                select(BatchRow).where(
-                    BatchRow.batch_id == batch_id, BatchRow.row_index.between(first, last)
-                )
-            )
-        }
-        append_events(
-            session,
-            [
-                events.decision_made(
-                    matching.who,
-                    batch,
-                    rows_by_index[d.row_index],
-                    d,
-                    matching.agreement,
-                    matching.document,
-                    evidence=e,
-                )
-                if d.outcome != Outcome.REJECTED.value
-                else events.decision_recorded(matching.who, d)
-                for d, e in zip(stored, evidence, strict=True)
-            ],
+        return BatchState(batch.state) is not BatchState.VALIDATED or _any_stored(
+            session, batch_id, decided
         )
+
+
+def _any_stored(session: Session, batch_id: str, decided: list[DecidedRequest]) -> bool:
+    first, last = min(d.index for d in decided), max(d.index for d in decided)
+    indices = {d.index for d in decided}
+    stored = session.scalars(
+        select(Decision.row_index).where(
+            Decision.batch_id == batch_id, Decision.row_index.between(first, last)
+        )
+    )
+    return any(index in indices for index in stored)
+
+
+def _write_chunk(
+    session: Session,
+    batch_id: str,
+    decided: list[DecidedRequest],
+    matcher: Matcher | None,
+    matching: _Matching,
+) -> bool:
+    batch = get_batch(session, batch_id)
+    if BatchState(batch.state) is not BatchState.VALIDATED or _any_stored(
+        session, batch_id, decided
+    ):
+        return False
+    if matcher is not None:
+        batch.vintage_id = matcher.vintage_id or None
+        batch.model_version = matcher.model_version or None
+    stamp = clock_of(session)()
+    evidence = [DecisionEvidence.of(d.decision, d.inputs) if d.decision else None for d in decided]
+    stored = [_decision_row(batch_id, d, e, stamp) for d, e in zip(decided, evidence, strict=True)]
+    session.add_all(stored)
+    first, last = min(d.row_index for d in stored), max(d.row_index for d in stored)
+    rows_by_index = {
+        r.row_index: r
+        for r in session.scalars(
+            select(BatchRow).where(
+                BatchRow.batch_id == batch_id, BatchRow.row_index.between(first, last)
+            )
+        )
+    }
+    append_events(
+        session,
+        [
+            events.decision_made(
+                matching.who,
+                batch,
+                rows_by_index[d.row_index],
+                d,
+                matching.agreement,
+                matching.document,
+                evidence=e,
+            )
+            if d.outcome != Outcome.REJECTED.value
+            else events.decision_recorded(matching.who, d)
+            for d, e in zip(stored, evidence, strict=True)
+        ],
+    )
+    return True
 
 
 def _decision_row(
