@@ -134,6 +134,10 @@ def release_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSum
 def _release(store: Store, batch_id: str, *, actor: str | None) -> BatchSummary:
     with store.transaction() as session:
         require_role(session, actor, Role.APPROVER)
+        # The batch row locked first (PostgreSQL; SQLite serialises every unit of
+        # work): a second approver releasing at the same moment waits and finds it
+        # released, rather than checking a response committed half-way through.
+        session.get(Batch, batch_id, with_for_update=True)
         batch = get_batch(session, batch_id)
         if BatchState(batch.state) is not BatchState.RELEASED:
             if BatchState(batch.state) is BatchState.APPROVED:
