@@ -98,6 +98,7 @@ def run_stage(
 ) -> dict[str, Any]:
     """Run `command` in a session of its own under the memory cap; what it took."""
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
             command,
@@ -154,6 +155,8 @@ def run_stage(
         "wall_seconds": round(wall, 1),
         "peak_rss_mib": round(peak / 2**20),
         "leftover_processes": len(leftovers),
+        # The machine is shared: the 1-minute load average before and after.
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "log": str(log),
         "timeline": timeline,
     }
@@ -283,6 +286,11 @@ def _vs_bare(result: dict[str, Any]) -> str:
     return ", ".join(parts) + f"; load+train+verify {total / bare['wall_seconds']:.1f}x"
 
 
+def _load(stage: dict[str, Any]) -> str:
+    load = stage.get("load_average")
+    return f"{load[0]} / {load[1]}" if load else "?"
+
+
 def write_results(results: dict[str, Any]) -> str:
     machine = f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs, python "
     machine += platform.python_version()
@@ -295,10 +303,12 @@ def write_results(results: dict[str, Any]) -> str:
         "",
         f"Machine: {machine}. Measured with `python bench/scale.py` while other work ran on",
         "the machine (timings are noisy); each stage is a separate process under a memory cap,",
-        "peak RSS is the whole process tree.",
+        "peak RSS is the whole process tree; load avg is the machine's 1-minute load average",
+        "before / after the stage (2 CPUs: above 2, other work was competing).",
         "",
-        "| scale | taxpayers | address rows | requests | stage | status | wall s | peak RSS MiB |",
-        "|---|---|---|---|---|---|---|---|",
+        "| scale | taxpayers | address rows | requests | stage | status | wall s | peak RSS MiB "
+        "| load avg |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for scale in (s for s in ORDER if s in results):
         r = results[scale]
@@ -308,7 +318,8 @@ def write_results(results: dict[str, Any]) -> str:
                 continue
             lines.append(
                 f"| {scale} | {r['taxpayers']:,} | {r['address_rows']:,} | {r['requests']:,} "
-                f"| {stage} | {s['status']} | {s['wall_seconds']} | {s['peak_rss_mib']:,} |"
+                f"| {stage} | {s['status']} | {s['wall_seconds']} | {s['peak_rss_mib']:,} "
+                f"| {_load(s)} |"
             )
     lines += ["", "Growth from one scale to the next:", "", *_growth(results), ""]
     lines += ["matchgate's stages as multiples of the bare job's wall time:", ""]
@@ -342,11 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.data_root.mkdir(parents=True, exist_ok=True)
     existing = RESULTS / "scale.json"
-    results: dict[str, Any] = (
-        json.loads(existing.read_text())["results"] if existing.is_file() else {}
-    )
     for scale in args.scale:
         fresh = run_scale(scale, args)
+        # Read again just before merging: another run may have written meanwhile.
+        results: dict[str, Any] = (
+            json.loads(existing.read_text())["results"] if existing.is_file() else {}
+        )
         old = results.get(scale, {}).get("stages", {})
         results[scale] = {**fresh, "stages": {**old, **fresh["stages"]}}
         print(write_results(results))

@@ -19,6 +19,7 @@ from datetime import timedelta
 from matchgate.clock import Clock, utc_now
 from matchgate.config import Settings
 from matchgate.match.duckdb_engine import DuckDBEngine
+from matchgate.match.limits import EngineLimits
 from matchgate.match.port import MatchEngine
 from matchgate.services import Services
 from matchgate.services.auditing import AuditService
@@ -42,8 +43,8 @@ def build_services(
     """The use cases over the settings' workflow store and workspace."""
     workspace = settings.workspace.unlock(settings.key_file)
     store = open_store(workspace, settings.database_url, clock=clock)
-    engine = engine if engine is not None else DuckDBEngine(workspace)
-    return _services(store, engine, clock, workspace)
+    engine = engine if engine is not None else _engine(settings, workspace)
+    return _services(store, engine, clock, workspace, chunk_rows=settings.chunk_rows)
 
 
 def build_web_services(
@@ -52,8 +53,8 @@ def build_web_services(
     """The CLI's use cases plus logins, tokens and the pages' views, over one store."""
     workspace = settings.workspace.unlock(settings.key_file)
     store = open_store(workspace, settings.database_url, clock=clock)
-    engine = engine if engine is not None else DuckDBEngine(workspace)
-    core = _services(store, engine, clock, workspace)
+    engine = engine if engine is not None else _engine(settings, workspace)
+    core = _services(store, engine, clock, workspace, chunk_rows=settings.chunk_rows)
     policy = LoginPolicy(
         max_failures=settings.login_max_failures,
         lockout=timedelta(minutes=settings.login_lockout_minutes),
@@ -68,15 +69,22 @@ def build_web_services(
     )
 
 
-def _services(store: Store, engine: MatchEngine, clock: Clock, workspace: Workspace) -> Services:
+def _engine(settings: Settings, workspace: Workspace) -> DuckDBEngine:
+    """DuckDB over the (unlocked) workspace, within the configured memory limit."""
+    return DuckDBEngine(workspace, limits=EngineLimits.of(settings.engine_memory_limit))
+
+
+def _services(
+    store: Store, engine: MatchEngine, clock: Clock, workspace: Workspace, *, chunk_rows: int
+) -> Services:
     master = MasterService(store, engine)
     agreements = AgreementService(store)
     return Services(
-        batches=BatchService(store, engine, agreements),
+        batches=BatchService(store, engine, agreements, chunk_rows=chunk_rows),
         review=ReviewService(store, engine),
         users=UserService(store),
         master=master,
-        trial=TrialService(store, engine, master, agreements),
+        trial=TrialService(store, engine, master, agreements, chunk_rows=chunk_rows),
         audit=AuditService(store),
         identity=IdentityService(store),
         agreements=agreements,

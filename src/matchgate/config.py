@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matchgate.pipeline import DEFAULT_CHUNK_ROWS
 from matchgate.workspace import Workspace
 
 
@@ -58,6 +59,23 @@ class Settings(BaseSettings):
         description=(
             "The Ed25519 key that signs or checks audit anchors (MATCHGATE_ANCHOR_KEY); "
             "kept outside the workspace."
+        ),
+    )
+
+    engine_memory_limit: str | None = Field(
+        default=None,
+        description=(
+            "DuckDB's memory limit for every engine operation, e.g. 4GB "
+            "(MATCHGATE_ENGINE_MEMORY_LIMIT); default a quarter of the machine, 1-4 GB. "
+            "Beyond it DuckDB spills to a folder in the workspace."
+        ),
+    )
+    chunk_rows: int = Field(
+        default=DEFAULT_CHUNK_ROWS,
+        ge=1,
+        description=(
+            "Requests matched, decided and committed together (MATCHGATE_CHUNK_ROWS): "
+            "bounds a batch's memory; a killed batch resumes after its last committed chunk."
         ),
     )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -26,7 +26,7 @@ from matchgate.decide.evidence import RequestFacts, address_from_row, person_fro
 from matchgate.decide.policy import Candidate, Decision
 from matchgate.decide.recorded import DecisionInputs, thresholds_for
 from matchgate.disclose.minimise import LastKnownAddress, ResponseRow, response_row
-from matchgate.domain.outcomes import Outcome
+from matchgate.domain.outcomes import Outcome, ReviewReason
 from matchgate.domain.reasons import ReasonCode
 from matchgate.intake.envelope import EnvelopeCheck
 from matchgate.intake.validate import boilerplate_reason_rows, validate_requests
@@ -72,6 +72,17 @@ class DecidedRequest:
     @property
     def outcome(self) -> Outcome:
         return self.response.outcome
+
+    def without_evidence(self) -> DecidedRequest:
+        """The row without what the policy was given (stored with the decision anyway).
+
+        The outcome, identified taxpayer, codes and response stay; the
+        candidates and their facts, most of a decided row's memory, go.
+        """
+        decision = self.decision
+        if decision is not None:
+            decision = replace(decision, candidates=(), assessments=())
+        return replace(self, decision=decision, inputs=None)
 
 
 @dataclass
@@ -120,30 +131,79 @@ def standardise_requests(table: pa.Table, indices: Sequence[int]) -> pa.Table:
     return with_columns(subset.select(["uid"]), standard)
 
 
-def verify_batch(
+@dataclass(frozen=True)
+class BatchPlan:
+    """What deciding any part of a batch needs of the whole batch, computed once."""
+
+    codes: tuple[tuple[ReasonCode, ...], ...]
+    #: Valid rows whose reason is boilerplate across the batch (REQ-11).
+    boilerplate: frozenset[int]
+    request_ids: tuple[str, ...]
+    #: Valid rows held for review by the plausibility controls, with why (REQ-41);
+    #: case-number counts are over the whole batch.
+    plausibility: Mapping[int, tuple[ReviewReason, ...]] = field(default_factory=dict)
+    #: TINs under a disclosure hold (REQ-23).
+    holds: frozenset[str] = frozenset()
+
+    @property
+    def rows(self) -> int:
+        return len(self.codes)
+
+    def valid(self, indices: Iterable[int]) -> list[int]:
+        return [i for i in indices if not self.codes[i]]
+
+
+def plan_batch(
     table: pa.Table,
     envelope: EnvelopeCheck,
-    batch_id: str,
     agreement: Agreement,
-    matcher: Matcher | None,
     *,
-    progress: Progress | None = None,
     holds: Collection[str] = frozenset(),
     official_prior_rows: int = 0,
-) -> BatchOutcome:
-    """Decide every request of a batch. `matcher` may be None only for R08 batches.
+) -> BatchPlan:
+    """Validate every row and find the batch-wide facts the decisions read.
 
     `holds` are the TINs under a disclosure hold (REQ-23); `official_prior_rows`
     the requesting official's rows in earlier batches this year (REQ-41).
     """
-    progress = progress or NullProgress()
-    seconds: dict[str, float] = {}
-    clock = time.perf_counter()
-
     codes = validate_requests(table, envelope, agreement)
-    valid = [i for i, c in enumerate(codes) if not c]
-    seconds["intake"] = time.perf_counter() - clock
+    valid = [not c for c in codes]
+    reasons = table.column("reason").to_pylist() if "reason" in table.column_names else []
+    reasons += [None] * (len(codes) - len(reasons))
+    boilerplate = boilerplate_reason_rows(reasons, valid, agreement)
+    plausible = plausibility_rows(
+        _text(table, "case_number"),
+        valid,
+        case_number_max_rows=agreement.case_number_max_rows,
+        official_max_rows=agreement.official_max_rows_per_year,
+        official_prior_rows=official_prior_rows,
+    )
+    return BatchPlan(
+        tuple(codes),
+        frozenset(boilerplate),
+        tuple(_as_received(table, "request_id")),  # FORMATS.md §3: "as received"
+        plausibility=plausible,
+        holds=frozenset(holds),
+    )
 
+
+def decide_chunk(
+    table: pa.Table,
+    plan: BatchPlan,
+    indices: Sequence[int],
+    batch_id: str,
+    agreement: Agreement,
+    matcher: Matcher | None,
+    seconds: dict[str, float] | None = None,
+) -> list[DecidedRequest]:
+    """Decide the rows `indices` of a batch (in order); the valid ones are matched.
+
+    A request's decision depends only on itself, the batch-wide plan, the
+    master file and the model, never on which other rows share its chunk, so
+    any split of a batch into chunks gives the same rows.
+    """
+    seconds = seconds if seconds is not None else {}
+    valid = plan.valid(indices)
     decisions: dict[int, Decision] = {}
     inputs: dict[int, DecisionInputs] = {}
     lka: dict[str, LastKnownAddress] = {}
@@ -165,50 +225,37 @@ def verify_batch(
             )
             for row in standard.to_pylist()
         }
-        seconds["standardise"] = time.perf_counter() - clock
+        _lap(seconds, "standardise", clock)
 
         clock = time.perf_counter()
-        with progress.task("Matching against the master file", total=len(valid)) as task:
-            candidates = matcher.candidates(facts, standard)
-            task.advance(len(valid))
-        seconds["match"] = time.perf_counter() - clock
+        candidates = matcher.candidates(facts, standard)
+        _lap(seconds, "match", clock)
 
         clock = time.perf_counter()
         thresholds = thresholds_for(agreement)
-        reasons = table.column("reason").to_pylist()
-        boilerplate = boilerplate_reason_rows(reasons, [not c for c in codes], agreement)
-        plausible = plausibility_rows(
-            _text(table, "case_number"),
-            [not c for c in codes],
-            case_number_max_rows=agreement.case_number_max_rows,
-            official_max_rows=agreement.official_max_rows_per_year,
-            official_prior_rows=official_prior_rows,
-        )
-        with progress.task("Deciding", total=len(valid)) as task:
-            for index in valid:
-                inputs[index] = DecisionInputs(
-                    request=facts[f"r{index}"].person,
-                    candidates=tuple(candidates.get(f"r{index}", [])),
-                    thresholds=thresholds,
-                    boilerplate_reason=index in boilerplate,
-                )
-                decided = inputs[index].decision()
-                decisions[index] = apply_controls(
-                    decided,
-                    held=decided.tin is not None and decided.tin in holds,
-                    plausibility=plausible.get(index, ()),
-                )
-                task.advance()
+        for index in valid:
+            inputs[index] = DecisionInputs(
+                request=facts[f"r{index}"].person,
+                candidates=tuple(candidates.get(f"r{index}", [])),
+                thresholds=thresholds,
+                boilerplate_reason=index in plan.boilerplate,
+            )
+            decided = inputs[index].decision()
+            decisions[index] = apply_controls(
+                decided,
+                held=decided.tin is not None and decided.tin in plan.holds,
+                plausibility=plan.plausibility.get(index, ()),
+            )
         disclosable = (Outcome.VERIFIED, Outcome.PENDING_REVIEW)
         lka = matcher.last_known_addresses(
             [d.tin for d in decisions.values() if d.outcome in disclosable and d.tin]
         )
-        seconds["decide"] = time.perf_counter() - clock
+        _lap(seconds, "decide", clock)
 
-    request_ids = _as_received(table, "request_id")  # FORMATS.md §3: "as received"
     rows: list[DecidedRequest] = []
-    for index, row_codes in enumerate(codes):
-        request_id = request_ids[index]
+    for index in indices:
+        row_codes = plan.codes[index]
+        request_id = plan.request_ids[index]
         decision_id = decision_id_for(
             batch_id, index, request_id, agreement.content_hash, vintage_id, model_version
         )
@@ -244,14 +291,60 @@ def verify_batch(
                 inputs=inputs.get(index),
             )
         )
+    return rows
 
+
+def _lap(seconds: dict[str, float], stage: str, since: float) -> None:
+    seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - since
+
+
+def chunks(rows: int, size: int) -> list[range]:
+    """The row ranges of a batch of `rows` rows in chunks of `size` (the last may be short)."""
+    if size < 1:
+        raise ValueError(f"chunk size must be at least 1, not {size}")
+    return [range(start, min(start + size, rows)) for start in range(0, rows, size)]
+
+
+#: Requests matched and decided together when the caller names no chunk size.
+DEFAULT_CHUNK_ROWS = 20_000
+
+
+def verify_batch(
+    table: pa.Table,
+    envelope: EnvelopeCheck,
+    batch_id: str,
+    agreement: Agreement,
+    matcher: Matcher | None,
+    *,
+    progress: Progress | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    holds: Collection[str] = frozenset(),
+    official_prior_rows: int = 0,
+) -> BatchOutcome:
+    """Decide every request of a batch. `matcher` may be None only for R08 batches.
+
+    `holds` are the TINs under a disclosure hold (REQ-23); `official_prior_rows`
+    the requesting official's rows in earlier batches this year (REQ-41).
+    """
+    progress = progress or NullProgress()
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+    plan = plan_batch(
+        table, envelope, agreement, holds=holds, official_prior_rows=official_prior_rows
+    )
+    seconds["intake"] = time.perf_counter() - clock
+    rows: list[DecidedRequest] = []
+    with progress.task("Matching and deciding", total=plan.rows) as task:
+        for chunk in chunks(plan.rows, chunk_rows):
+            rows += decide_chunk(table, plan, chunk, batch_id, agreement, matcher, seconds)
+            task.advance(len(chunk))
     return BatchOutcome(
         batch_id=batch_id,
         agreement_id=agreement.id,
         agreement_hash=agreement.content_hash,
-        vintage_id=vintage_id,
-        model_version=model_version,
+        vintage_id=matcher.vintage_id if matcher else "",
+        model_version=matcher.model_version if matcher else "",
         rows=rows,
         seconds=seconds,
-        requests_matched=len(valid),
+        requests_matched=len(plan.valid(range(plan.rows))),
     )

@@ -87,6 +87,37 @@ def test_submit_killed_at_a_fault_point_resumes(
     assert_same_as_reference(workflow, workflow.finish(), reference)
 
 
+#: Rows per chunk for the chunked-match tests: the 300-row batch is three chunks.
+CHUNK_ROWS = 100
+
+
+@pytest.mark.parametrize("chunk", [0, 1])
+def test_submit_killed_after_a_committed_chunk_resumes_from_the_next(
+    chunk: int, workflow: Workflow, reference: Snapshot
+) -> None:
+    killed = workflow.submit(fault=f"after-chunk-{chunk}", chunk_rows=CHUNK_ROWS)
+    assert killed_by_sigkill(killed.returncode), (killed.returncode, killed.stderr)
+    assert workflow.state() == "validated"
+    # Every chunk up to the kill is committed, whole; nothing after it.
+    committed = workflow.query("SELECT row_index FROM decisions ORDER BY row_index")
+    assert [r[0] for r in committed] == list(range((chunk + 1) * CHUNK_ROWS))
+    assert workflow.response_rows() == 0
+
+    workflow.submit_to_review(chunk_rows=CHUNK_ROWS)
+    workflow.assert_one_decision_per_request()
+    assert_same_as_reference(workflow, workflow.finish(), reference)
+
+
+def test_a_batch_killed_mid_chunk_resumes_under_another_chunk_size(
+    workflow: Workflow, reference: Snapshot
+) -> None:
+    killed = workflow.submit(fault="after-chunk-0", chunk_rows=CHUNK_ROWS)
+    assert killed_by_sigkill(killed.returncode)
+    workflow.submit_to_review(chunk_rows=CHUNK_ROWS // 2 + 7)
+    workflow.assert_one_decision_per_request()
+    assert_same_as_reference(workflow, workflow.finish(), reference)
+
+
 def test_release_killed_after_commit_is_not_released_twice(
     workflow: Workflow, reference: Snapshot
 ) -> None:

@@ -79,12 +79,14 @@ def cli_ok(*args: str | Path) -> Result:
     return result
 
 
-def child_env(fault: str | None = None) -> dict[str, str]:
+def child_env(fault: str | None = None, chunk_rows: int | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MATCHGATE_")}
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "200"
     if fault is not None:
         env[FAULT_VARIABLE] = fault
+    if chunk_rows is not None:
+        env["MATCHGATE_CHUNK_ROWS"] = str(chunk_rows)
     return env
 
 
@@ -92,11 +94,13 @@ def command(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "matchgate", *(str(a) for a in args)]
 
 
-def spawn(*args: str | Path, fault: str | None = None) -> subprocess.CompletedProcess[str]:
+def spawn(
+    *args: str | Path, fault: str | None = None, chunk_rows: int | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run one `matchgate` command as its own process (killable by the fault hook)."""
     return subprocess.run(
         command(*args),
-        env=child_env(fault),
+        env=child_env(fault, chunk_rows),
         capture_output=True,
         text=True,
         timeout=SUBPROCESS_TIMEOUT,
@@ -161,8 +165,10 @@ class Workflow:
             "--as", OPERATOR, "--json", *self.ws,
         ]  # fmt: skip
 
-    def submit(self, fault: str | None = None) -> subprocess.CompletedProcess[str]:
-        return spawn(*self.submit_args(), fault=fault)
+    def submit(
+        self, fault: str | None = None, chunk_rows: int | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return spawn(*self.submit_args(), fault=fault, chunk_rows=chunk_rows)
 
     def submit_popen(self) -> subprocess.Popen[str]:
         return subprocess.Popen(
@@ -173,9 +179,9 @@ class Workflow:
             text=True,
         )
 
-    def submit_to_review(self) -> dict[str, Any]:
+    def submit_to_review(self, chunk_rows: int | None = None) -> dict[str, Any]:
         """Submit (or resume) without a fault: the batch must reach in_review."""
-        done = self.submit()
+        done = self.submit(chunk_rows=chunk_rows)
         assert done.returncode == 0, done.stderr
         summary: dict[str, Any] = json.loads(ANSI.sub("", done.stdout))
         assert summary["state"] == "in_review", summary

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
 from factories import envelope_check, reference_agreement, request_row, requests_table
 from matchgate.bootstrap import build_services
@@ -24,8 +25,9 @@ from matchgate.domain.reasons import ReasonCode
 from matchgate.files import read_upload
 from matchgate.intake.envelope import check_envelope, read_envelope
 from matchgate.intake.readers import read_requests
+from matchgate.match import matcher as matcher_module
 from matchgate.match.duckdb_engine import DuckDBEngine
-from matchgate.match.engine import MasterConnection
+from matchgate.match.engine import MasterConnection, train_model
 from matchgate.match.matcher import SplinkMatcher
 from matchgate.match.model import current_model
 from matchgate.pipeline import verify_batch
@@ -84,6 +86,27 @@ def test_req15_master_lookups_equal_the_rows_not_rejected(world: World) -> None:
         master.close()
     not_rejected = sum(1 for row in outcome.rows if row.outcome is not Outcome.REJECTED)
     assert matcher.requests_scored == not_rejected == outcome.requests_matched
+
+
+def test_a_batch_decided_in_chunks_is_decided_as_it_is_whole(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = current_model(world.workspace)
+    assert model is not None
+    monkeypatch.setattr(matcher_module, "PAIRS_PER_SLICE", 5)  # slices within a chunk too
+    master = MasterConnection(world.workspace.master_db)
+    try:
+        matcher = SplinkMatcher(master, model)
+        table = read_requests(world.files["requests"])
+        check = check_envelope(read_envelope(world.files["envelope"]), reference_agreement())
+        whole = verify_batch(table, check, "B", reference_agreement(), matcher)
+        chunked = verify_batch(table, check, "B", reference_agreement(), matcher, chunk_rows=37)
+    finally:
+        master.close()
+    assert len(chunked.rows) == table.num_rows
+    assert [(r.response, r.inputs) for r in chunked.rows] == [
+        (r.response, r.inputs) for r in whole.rows
+    ]
 
 
 def test_req29_one_response_row_per_request_in_batch_order(world: World) -> None:
@@ -228,3 +251,18 @@ def test_row01_every_address_a_trial_writes_is_in_the_chain_and_the_accounting(
     assert released["payload"]["trial"] is True
     in_chain = {e["decision_id"] for e in events if e["action"] == "decision_made"}
     assert disclosed <= in_chain
+
+
+def test_training_on_a_bounded_sample_gives_the_same_model_every_time(world: World) -> None:
+    master = MasterConnection(world.workspace.master_db)
+    try:
+        first = train_model(master, seed=7, taxpayers=800, max_pairs=50_000)
+        again = train_model(master, seed=7, taxpayers=800, max_pairs=50_000)
+        [(sampled,)] = master.con.execute(
+            "SELECT count(DISTINCT tin) FROM training_rows"
+        ).fetchall()
+    finally:
+        master.close()
+    assert first.version == again.version
+    # The sample (its taxpayers with an address on file), not the 2,500 of the master file.
+    assert 700 < sampled <= 800

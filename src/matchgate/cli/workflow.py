@@ -24,6 +24,7 @@ review_app = typer.Typer(help="The review queue.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 
 stdout = Console()
+stderr = Console(stderr=True)
 
 
 @batch_app.command("submit")
@@ -49,6 +50,7 @@ def submit(
             read_upload(envelope, max_bytes=ENVELOPE_MAX_BYTES),
             agreement=terms,
             actor=cmd.actor(actor),
+            progress=render.RichProgress(stderr),
         )
     if summary.resumed and not as_json:
         render.message(

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-import shutil
 import time
 from datetime import UTC, datetime
 from functools import cache
@@ -48,6 +46,7 @@ from matchgate.master.distinct import (
 from matchgate.master.staging import stage_master_files
 from matchgate.master.storage import attach
 from matchgate.master.summary import MasterSummary as MasterSummary
+from matchgate.match.limits import EngineLimits, abandoned_scratch, configure, remove
 from matchgate.progress import NullProgress, Progress, Task
 from matchgate.standardise.records import NAME_COLUMNS, STREET_COLUMNS
 from matchgate.workspace import Workspace
@@ -58,8 +57,6 @@ LKA_SOURCES = ("RETURN", "CHANGE_OF_ADDRESS")
 _FILED = {"city": "city_filed", "state": "state_filed"}
 
 _SCRATCH_PREFIX = ".master-load-"
-
-_MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
 
 _STREET_KEY = (
     "house_number, number_suffix, predir, street_name, street_type, postdir, unit, "
@@ -99,20 +96,6 @@ def vintage_id_for(taxpayers_sha: str, addresses_sha: str) -> str:
     return f"V-{hashlib.sha256(material.encode()).hexdigest()[:16]}"
 
 
-def default_memory_limit() -> str:
-    """DuckDB's memory limit for a load: a quarter of the machine's memory, 1 to 4 GB.
-
-    A load spills to the workspace rather than hold a national file in memory,
-    so it need not (and, sharing the machine with batches, should not) take
-    more; DuckDB's own default is 80% of the machine.
-    """
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 8 << 30
-    return f"{max(1, min(4, total // 4 >> 30))}GB"
-
-
 @private_umask()
 def load_master(
     taxpayers_path: Path,
@@ -126,15 +109,13 @@ def load_master(
     """Standardise both master tables once and store them in the workspace.
 
     Both files are read in batches into a scratch DuckDB database (in memory
-    up to `memory_limit`, e.g. "4GB", default `default_memory_limit()`, and
+    up to `memory_limit`, e.g. "4GB", default `limits.default_memory_limit()`, and
     spilled to a scratch folder in the workspace beyond it), each distinct
     address and name is standardised once (the fast path for the common
     street forms, the parser in `processes` worker processes for the rest),
     and the results are joined back into the master tables.
     """
-    limit = memory_limit or default_memory_limit()
-    if not _MEMORY_LIMIT.fullmatch(limit):
-        raise ValueError(f"memory limit {limit!r} is not a size such as 4GB or 512MB")
+    limits = EngineLimits.of(memory_limit)
     progress = progress or NullProgress()
     processes = processes or min(4, os.cpu_count() or 1)
     started = time.perf_counter()
@@ -142,7 +123,7 @@ def load_master(
     target = workspace.master_db
     partial = target.with_name(target.name + ".partial")
     scratch = workspace.home / f"{_SCRATCH_PREFIX}{os.getpid()}"
-    _remove(partial, scratch, *_abandoned_scratch(workspace))
+    remove(partial, scratch, *abandoned_scratch(workspace.home, _SCRATCH_PREFIX))
     # The scratch folder holds the files as filed and DuckDB's spill: 0700,
     # and everything DuckDB creates in it or beside the master file is 0600.
     private_folder(scratch)
@@ -152,8 +133,7 @@ def load_master(
         # built from them live in memory up to the limit and spill beyond it.
         con = duckdb.connect()
         try:
-            con.execute(f"SET memory_limit = '{limit}'")
-            con.execute(f"SET temp_directory = '{(scratch / 'spill').as_posix()}'")
+            configure(con, limits, scratch / "spill")
             con.execute("SET preserve_insertion_order = false")
             # The scratch copy holds the files as filed: encrypted like the master.
             attach(con, scratch / "filed.duckdb", "filed", key=workspace.key,
@@ -171,8 +151,8 @@ def load_master(
             taxpayers_sha = file_sha256(taxpayers_path)
             addresses_sha = file_sha256(addresses_path)
             vintage_id = vintage_id_for(taxpayers_sha, addresses_sha)
-            # The final tables keep the order their ORDER BY gives (ids, then files).
-            con.execute("SET preserve_insertion_order = true")
+            # The master tables are read by key, never in table order: no
+            # sort of the national file is needed to build them.
             with progress.task("Building master tables", total=5) as task:
                 attach(con, partial, "master_out", key=workspace.key, policy=workspace.policy)
                 _join_back(con, task)
@@ -202,7 +182,7 @@ def load_master(
         partial.unlink(missing_ok=True)
         raise
     finally:
-        _remove(scratch)
+        remove(scratch)
 
     return MasterSummary(
         vintage_id=vintage_id,
@@ -213,30 +193,6 @@ def load_master(
         unusable_address_rows=counts["unusable"],
         seconds=time.perf_counter() - started,
     )
-
-
-def _abandoned_scratch(workspace: Workspace) -> list[Path]:
-    """Scratch folders of loads whose process is gone (killed: it could not clean up)."""
-    abandoned = []
-    for folder in workspace.home.glob(f"{_SCRATCH_PREFIX}*"):
-        pid = folder.name.removeprefix(_SCRATCH_PREFIX)
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            abandoned.append(folder)
-        except PermissionError:
-            continue  # alive, someone else's
-    return abandoned
-
-
-def _remove(*paths: Path) -> None:
-    for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
 
 
 def _drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
@@ -269,7 +225,6 @@ def _join_back(con: duckdb.DuckDBPyConnection, task: Task) -> None:
         FROM raw_taxpayers t
         JOIN std_names n USING (row_no)
         LEFT JOIN std_dobs d ON d.raw = t.dob
-        ORDER BY t.tin
         """
     )
     task.advance()
@@ -287,7 +242,6 @@ def _join_back(con: duckdb.DuckDBPyConnection, task: Task) -> None:
         LEFT JOIN std_zips z ON z.raw = a.zip
         LEFT JOIN std_cities c ON c.raw = a.city
         LEFT JOIN std_states st ON st.raw = a.state
-        ORDER BY a.row_no
         """
     )
     task.advance()
@@ -316,6 +270,9 @@ def _build_tables(con: duckdb.DuckDBPyConnection, task: Task) -> dict[str, int]:
         """
     )
     advance()
+    # A record's id is its first row's number in the file: unique (each row is
+    # in one record), the same for the same files, and no sort of the
+    # national file is needed to number the records.
     con.execute(
         f"""
         CREATE TABLE records AS
@@ -325,20 +282,14 @@ def _build_tables(con: duckdb.DuckDBPyConnection, task: Task) -> dict[str, int]:
                    list_sort(list(DISTINCT tax_year)) AS tax_years
             FROM address_rows
             GROUP BY tin, {_STREET_KEY}
-        ),
-        numbered AS (
-            -- Ids by (taxpayer, first row on file): the same files give the same ids.
-            SELECT *, row_number() OVER (ORDER BY tin, first_row_no) AS record_no
-            FROM distinct_addresses
         )
         SELECT
-            'm' || CAST(d.record_no AS VARCHAR) AS uid,
+            'm' || CAST(d.first_row_no AS VARCHAR) AS uid,
             d.tin, t.given, t.given_keys, t.middle, t.surname, t.surname_compact,
             t.surname_tokens, t.suffix, t.dob,
             d.house_number, d.number_suffix, d.predir, d.street_name, d.street_type,
             d.postdir, d.unit, d.zip5, d.city, d.state, d.first_row_no, d.tax_years
-        FROM numbered d JOIN taxpayers t USING (tin)
-        ORDER BY d.record_no
+        FROM distinct_addresses d JOIN taxpayers t USING (tin)
         """
     )
     for column in ("given", "surname"):

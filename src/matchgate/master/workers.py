@@ -14,6 +14,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from multiprocessing import resource_tracker
 from multiprocessing.pool import AsyncResult
 from typing import TypeVar
 
@@ -58,6 +59,17 @@ def map_in_processes(
         for batch in batches:
             yield work(batch)
         return
+    try:
+        yield from _in_pool(work, batches, processes)
+    finally:
+        _stop_resource_tracker()
+
+
+def _in_pool(
+    work: Callable[[pa.Table], pa.Table], batches: Iterable[pa.Table], processes: int
+) -> Iterator[pa.Table]:
+    # The pool lives only in this generator's frame: once it ends, nothing
+    # holds the pool's locks, so they unregister before the tracker stops.
     pool = multiprocessing.get_context("spawn").Pool(processes)
     try:
         pending: deque[AsyncResult[pa.Table]] = deque()
@@ -72,6 +84,20 @@ def map_in_processes(
     finally:
         pool.terminate()
         pool.join()
+
+
+def _stop_resource_tracker() -> None:
+    """End the helper process that "spawn" starts beside its workers.
+
+    Python starts a resource tracker with the first spawned worker and leaves
+    it running until the interpreter exits, so without this a command that
+    used workers would leave a process behind it for a moment after it has
+    exited. It is started again if workers are needed again.
+    """
+    tracker = getattr(resource_tracker, "_resource_tracker", None)
+    stop = getattr(tracker, "_stop", None)
+    if callable(stop):
+        stop()
 
 
 def map_in_threads(

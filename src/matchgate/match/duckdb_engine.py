@@ -5,9 +5,11 @@ operations, each delegating to the module that owns it: loading a vintage
 to `master/load.py`, training and scoring to `match/engine.py` and
 `match/matcher.py`, model files to `match/model.py`. Connections to the
 master file are opened per operation and closed after it, so an engine can
-live as long as a process (the web app) without holding the file open.
-Every operation that writes (a load, training, scoring that may spill)
-runs under `files.private_umask()`, so what DuckDB creates is 0600.
+live as long as a process (the web app) without holding the file open; each
+works within the engine's `EngineLimits` (DuckDB's memory limit, spilling to
+a folder of its own in the workspace). Every operation that writes (a load,
+training, scoring that may spill) runs under `files.private_umask()`, so what
+DuckDB creates is 0600.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from matchgate.master.load import file_sha256, load_master, vintage_id_for
 from matchgate.master.storage import attach, crypto_module, reencrypt
 from matchgate.master.summary import MasterSummary
 from matchgate.match.engine import MasterConnection, taxpayer_records, train_model
+from matchgate.match.limits import EngineLimits
 from matchgate.match.matcher import SplinkMatcher
 from matchgate.match.model import MatchModel, current_model, save_model
 from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
@@ -38,8 +41,10 @@ from matchgate.workspace import Workspace
 class DuckDBEngine:
     """The master file and the model of one workspace, on DuckDB (see `MatchEngine`)."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, *, limits: EngineLimits | None = None) -> None:
         self.workspace = workspace
+        #: Every connection this engine opens works within these limits and spills.
+        self.limits = limits or EngineLimits.of()
 
     def current_vintage_id(self) -> str | None:
         if not self.workspace.master_db.is_file():
@@ -74,7 +79,13 @@ class DuckDBEngine:
         return vintage_id_for(file_sha256(files.taxpayers), file_sha256(files.addresses))
 
     def load_master(self, files: MasterFiles, *, progress: Progress) -> MasterSummary:
-        return load_master(files.taxpayers, files.addresses, self.workspace, progress=progress)
+        return load_master(
+            files.taxpayers,
+            files.addresses,
+            self.workspace,
+            progress=progress,
+            memory_limit=self.limits.memory_limit,
+        )
 
     def current_model(self) -> ModelSummary | None:
         model = current_model(self.workspace)
@@ -140,7 +151,9 @@ class DuckDBEngine:
         )
 
     def _connect(self, master_db: Path) -> MasterConnection:
-        return MasterConnection(master_db, key=self.workspace.key, policy=self.workspace.policy)
+        return MasterConnection(
+            master_db, key=self.workspace.key, policy=self.workspace.policy, limits=self.limits
+        )
 
     def _require_model(self) -> MatchModel:
         model = current_model(self.workspace)

@@ -13,6 +13,7 @@ the master records as the right, so the master is never re-linked with itself.
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from splink import DuckDBAPI, Linker
 from matchgate.errors import ModelError
 from matchgate.keys import TRIAL_POLICY, EncryptionPolicy, StoreKey
 from matchgate.master.storage import attach
+from matchgate.match.limits import EngineLimits, configure, spill_folder
 from matchgate.match.model import MatchModel, make_model
 from matchgate.match.settings import (
     COMPARISON_COLUMNS,
@@ -46,8 +48,14 @@ M_PROBABILITY_FLOOR = 0.05
 
 #: Training uses every address row (one per taxpayer per tax year), so that
 #: pairs of one taxpayer's rows show how often the same person's address
-#: agrees across filings; a deterministic sample of taxpayers keeps EM fast.
+#: agrees across filings, of a fixed sample of taxpayers: EM's pairs, and so
+#: the time training takes, do not grow with the master file. The sample is
+#: the taxpayers first by the MD5 of their TIN, and a row's id is its number
+#: in the file, so the same files give the same sample, the same ids and
+#: (Splink's samples depend on both) the same model every time.
 TRAINING_TAXPAYERS = 40_000
+#: Record pairs drawn at random (seeded) to estimate the u-probabilities.
+U_SAMPLE_PAIRS = 2_000_000
 
 _ADDRESS_COLUMNS = ("house_number", "street_name", "zip5", "city", "state")
 _PERSON_COLUMNS = tuple(c for c in COMPARISON_COLUMNS if c not in (*_ADDRESS_COLUMNS, UNIQUE_ID))
@@ -67,8 +75,20 @@ RECORD_COLUMNS = (
 )
 
 
+#: Record columns the decision reads, carried into each pair (Splink keeps a
+#: column the comparisons also read only once).
+_CARRIED_COLUMNS = RECORD_COLUMNS
+#: Columns each side of a scored pair has: the comparisons' and the carried ones.
+_SCORED_COLUMNS = tuple(dict.fromkeys((*COMPARISON_COLUMNS, *_CARRIED_COLUMNS)))
+
+
 class MasterConnection:
-    """A DuckDB session over the workspace's master file (read-only; decrypted with ``key``)."""
+    """A DuckDB session over the workspace's master file (read-only; decrypted with ``key``).
+
+    It works within `limits` (memory limit, threads; `threads` overrides the
+    limits' count) and spills to a folder of its own beside the master file
+    (0700, removed on `close()`; its files encrypted when there is a key).
+    """
 
     def __init__(
         self,
@@ -76,31 +96,28 @@ class MasterConnection:
         *,
         key: StoreKey | None = None,
         policy: EncryptionPolicy = TRIAL_POLICY,
+        limits: EngineLimits | None = None,
         threads: int | None = None,
     ) -> None:
-        self.con = duckdb.connect()
+        limits = limits or EngineLimits.of()
         if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
+            limits = EngineLimits.of(limits.memory_limit, threads)
+        self._spill = ExitStack()
+        spill = self._spill.enter_context(spill_folder(master_db.parent))
         try:
+            self.con = duckdb.connect()
+            configure(self.con, limits, spill)
             attach(self.con, master_db, "master", key=key, policy=policy, read_only=True)
+            self._views()
         except BaseException:
-            self.con.close()
+            if hasattr(self, "con"):
+                self.con.close()
+            self._spill.close()
             raise
-        columns = ", ".join(COMPARISON_COLUMNS)
+
+    def _views(self) -> None:
+        columns = ", ".join(_SCORED_COLUMNS)
         self.con.execute(f"CREATE VIEW master_records AS SELECT {columns} FROM master.records")
-        self.con.execute(
-            f"""
-            CREATE VIEW training_rows AS
-            SELECT 'a' || CAST(a.row_no AS VARCHAR) AS uid,
-                   {", ".join(f"t.{c}" for c in _PERSON_COLUMNS)},
-                   {", ".join(f"a.{c}" for c in _ADDRESS_COLUMNS)}
-            FROM master.address_rows a
-            JOIN master.taxpayers t USING (tin)
-            WHERE a.tin IN (
-                SELECT tin FROM master.taxpayers ORDER BY md5(tin) LIMIT {TRAINING_TAXPAYERS}
-            )
-            """
-        )
         self.con.execute("CREATE VIEW master_tf_given AS SELECT * FROM master.tf_given")
         self.con.execute("CREATE VIEW master_tf_surname AS SELECT * FROM master.tf_surname")
 
@@ -117,7 +134,10 @@ class MasterConnection:
         return int(row[0]) if row else 0
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()
+        finally:
+            self._spill.close()
 
 
 def _floor_m_probabilities(settings: dict[str, Any], floor: float) -> None:
@@ -139,20 +159,49 @@ def _floor_m_probabilities(settings: dict[str, Any], floor: float) -> None:
             level["m_probability"] = m / total
 
 
-def train_model(master: MasterConnection, *, seed: int = 42, max_pairs: float = 2e6) -> MatchModel:
+def _training_sample(master: MasterConnection, taxpayers: int) -> str:
+    """The training rows of a fixed sample of taxpayers, as a temporary table; its name."""
+    master.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE training_rows AS
+        WITH sample AS (
+            SELECT tin FROM master.taxpayers ORDER BY md5(tin), tin LIMIT {int(taxpayers)}
+        )
+        SELECT 'a' || CAST(a.row_no AS VARCHAR) AS uid,
+               {", ".join(f"t.{c}" for c in _PERSON_COLUMNS)},
+               {", ".join(f"a.{c}" for c in _ADDRESS_COLUMNS)}
+        FROM master.address_rows a
+        JOIN sample USING (tin)
+        JOIN master.taxpayers t USING (tin)
+        ORDER BY a.row_no
+        """
+    )
+    return "training_rows"
+
+
+def train_model(
+    master: MasterConnection,
+    *,
+    seed: int = 42,
+    max_pairs: int = U_SAMPLE_PAIRS,
+    taxpayers: int = TRAINING_TAXPAYERS,
+) -> MatchModel:
     """Train the match model on the master file without labels.
 
-    u-probabilities by random sampling of record pairs (seeded, so training is
-    reproducible); m-probabilities by expectation maximisation over pairs
-    blocked in several ways, then floored (see `M_PROBABILITY_FLOOR`).
+    u-probabilities by random sampling of `max_pairs` record pairs (seeded,
+    so training is reproducible); m-probabilities by expectation
+    maximisation over pairs blocked in several ways, then floored (see
+    `M_PROBABILITY_FLOOR`); both within the rows of a fixed sample of
+    `taxpayers` taxpayers, so that training costs the same whatever the
+    size of the master file.
     """
-    taxpayers = master.taxpayer_count()
+    taxpayer_count = master.taxpayer_count()
     vintage = master.vintage()
     records_count = int(vintage["record_count"])
     # Prior for a master-vs-master pair; overwritten for request scoring.
     prior = max(1.0 / max(records_count, 2), 1e-9)
     db_api = DuckDBAPI(connection=master.con)
-    records = db_api.register("training_rows", table_name="training_records")
+    records = db_api.register(_training_sample(master, taxpayers), table_name="training_records")
     linker = Linker(records, build_settings(prior), log_level=_SPLINK_LOG_LEVEL)
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     for rule in TRAINING_BLOCKING_RULES:
@@ -163,7 +212,7 @@ def train_model(master: MasterConnection, *, seed: int = 42, max_pairs: float = 
         "vintage_id": vintage["vintage_id"],
         "settings_version": SETTINGS_VERSION,
         "seed": seed,
-        "taxpayers": taxpayers,
+        "taxpayers": taxpayer_count,
         "m_probability_floor": M_PROBABILITY_FLOOR,
     }
     return make_model(settings, metadata)
@@ -178,8 +227,17 @@ def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Tab
     """
     settings = dict(model.settings)
     settings["probability_two_random_records_match"] = 1.0 / max(master.taxpayer_count(), 2)
+    # Splink carries the record's columns into each pair, so the pairs need no
+    # join back to the (national) records table.
+    settings["additional_columns_to_retain"] = list(_CARRIED_COLUMNS)
     con = master.con
-    con.register("requests_in", requests.select(list(COMPARISON_COLUMNS)))
+    present = [c for c in _SCORED_COLUMNS if c in requests.column_names]
+    con.register("requests_raw", requests.select(present))
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW requests_in AS SELECT "
+        + ", ".join(c if c in present else f"NULL::VARCHAR AS {c}" for c in _SCORED_COLUMNS)
+        + " FROM requests_raw"
+    )
     db_api = DuckDBAPI(connection=con)
     right = db_api.register("master_records", table_name="scoring_records")
     left = db_api.register("requests_in", table_name="scoring_requests")
@@ -191,21 +249,22 @@ def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Tab
     weight_columns = [
         name
         for name in (column.name.strip('"') for column in predictions.columns)
-        if name.startswith(("mw_", "gamma_"))
+        # The per-field weights are the evidence; the levels (gamma_) are not read.
+        if name.startswith("mw_")
     ]
-    record_columns = ", ".join(f"r.{c}" for c in RECORD_COLUMNS)
+    record_columns = ", ".join(f"p.{c}_r AS {c}" for c in RECORD_COLUMNS)
     sql = f"""
         SELECT p.uid_l AS request_uid, p.uid_r AS record_uid,
                p.match_weight, p.match_probability,
                {", ".join(f"p.{c}" for c in weight_columns)},
                {record_columns}
         FROM {predictions.physical_name} p
-        JOIN master.records r ON r.uid = p.uid_r
         ORDER BY p.uid_l, p.match_weight DESC, p.uid_r
     """
     pairs = con.sql(sql).to_arrow_table()
     predictions.drop_table_from_database_and_remove_from_cache()
-    con.unregister("requests_in")
+    con.execute("DROP VIEW requests_in")
+    con.unregister("requests_raw")
     return pairs
 
 

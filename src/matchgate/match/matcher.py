@@ -1,15 +1,18 @@
 """Stage 3 (match) behind the pipeline's `Matcher` interface, on DuckDB.
 
-In: standardised requests. Out: per request, one `Candidate` per taxpayer
-(Splink's score plus the deterministic address checks), and on demand the
-last known addresses as filed for the taxpayers a batch verified.
+In: standardised requests (a chunk of a batch). Out: per request, one
+`Candidate` per taxpayer (Splink's score plus the deterministic address
+checks), and on demand the last known addresses as filed for the taxpayers
+a batch verified. The scored pairs stay an Arrow table; they become Python
+objects a slice of requests at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from matchgate.decide.evidence import RequestFacts, address_from_row, build_candidates
 from matchgate.decide.policy import Candidate
@@ -21,6 +24,30 @@ from matchgate.match.engine import (
     score_requests,
 )
 from matchgate.match.model import MatchModel
+
+#: Candidate pairs turned into Python objects at a time (Arrow holds the rest).
+PAIRS_PER_SLICE = 50_000
+
+
+def request_slices(pairs: pa.Table, max_rows: int) -> Iterator[pa.Table]:
+    """Consecutive slices of `pairs` (sorted by request) of about `max_rows` rows.
+
+    A slice ends only where the request changes, so every request's pairs are
+    in one slice (a request with more pairs than `max_rows` is a slice of its
+    own): the candidates of a request are grouped from all of its pairs.
+    """
+    rows = pairs.num_rows
+    if rows <= max_rows:
+        yield pairs
+        return
+    uids = pairs.column("request_uid").combine_chunks()
+    changes = pc.not_equal(uids.slice(1), uids.slice(0, rows - 1))
+    start = 0
+    for boundary in (pc.indices_nonzero(changes).to_numpy() + 1).tolist():
+        if boundary - start >= max_rows:
+            yield pairs.slice(start, boundary - start)
+            start = boundary
+    yield pairs.slice(start)
 
 
 class SplinkMatcher:
@@ -38,13 +65,15 @@ class SplinkMatcher:
     ) -> dict[str, list[Candidate]]:
         self.requests_scored += table.num_rows
         pairs = score_requests(self.master, self.model, table)
-        tins = sorted(set(pairs.column("tin").to_pylist()))
+        tins = pc.unique(pairs.column("tin")).to_pylist()
         lka_rows = last_known_addresses(self.master, tins).to_pylist()
         last_known = {row["tin"]: address_from_row(row) for row in lka_rows}
         givens = [g for g in table.column("given").to_pylist() if g]
-        return build_candidates(
-            pairs, requests, last_known, given_names_on_file(self.master, givens)
-        )
+        on_file = given_names_on_file(self.master, givens)
+        found: dict[str, list[Candidate]] = {}
+        for part in request_slices(pairs, PAIRS_PER_SLICE):
+            found.update(build_candidates(part, requests, last_known, on_file))
+        return found
 
     def last_known_addresses(self, tins: Sequence[str]) -> dict[str, LastKnownAddress]:
         rows = last_known_addresses(self.master, list(tins)).to_pylist()

@@ -33,7 +33,7 @@ from matchgate.intake.envelope import check_envelope, parse_envelope_bytes
 from matchgate.intake.readers import read_requests_bytes
 from matchgate.master.summary import MasterSummary
 from matchgate.match.port import MasterFiles, MatchEngine
-from matchgate.pipeline import BatchOutcome
+from matchgate.pipeline import DEFAULT_CHUNK_ROWS, BatchOutcome
 from matchgate.progress import NullProgress, Progress
 from matchgate.services.identity import AgreementService
 from matchgate.services.workspace import MasterService
@@ -77,11 +77,14 @@ class TrialService:
         engine: MatchEngine,
         master: MasterService,
         agreements: AgreementService,
+        *,
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
     ) -> None:
         self._store = store
         self._engine = engine
         self._master = master
         self._agreements = agreements
+        self._chunk_rows = chunk_rows
 
     def verify(
         self,
@@ -128,12 +131,16 @@ class TrialService:
 
         started = time.perf_counter()
         batch_id, _ = submit_batch(self._store, requests, envelope, terms, actor=who, trial=True)
-        with (
-            self._engine.matcher() as factory,
-            progress.task("Verifying the batch", total=1) as task,
-        ):
-            _, outcome = process_batch(self._store, batch_id, factory)
-            task.advance()
+        with self._engine.matcher() as factory:
+            # The report needs outcomes, not evidence: the rows stay small.
+            _, outcome = process_batch(
+                self._store,
+                batch_id,
+                factory,
+                chunk_rows=self._chunk_rows,
+                progress=progress,
+                keep_evidence=False,
+            )
         response = release_trial(self._store, batch_id, actor=who)
         if outcome is None:  # verified before: the stored trial, as it was decided
             outcome = stored_outcome(self._store, batch_id)

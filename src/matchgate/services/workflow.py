@@ -18,6 +18,8 @@ from matchgate.domain.outcomes import Outcome
 from matchgate.domain.uploads import Upload
 from matchgate.errors import NotFound
 from matchgate.match.port import MatchEngine
+from matchgate.pipeline import DEFAULT_CHUNK_ROWS
+from matchgate.progress import Progress
 from matchgate.services.identity import AgreementService
 from matchgate.workflow.identity import change_roles, disable_user
 from matchgate.workflow.process import process_batch
@@ -36,10 +38,18 @@ from matchgate.workflow.submit import submit_batch
 class BatchService:
     """A batch from submission to its released response."""
 
-    def __init__(self, store: Store, engine: MatchEngine, agreements: AgreementService) -> None:
+    def __init__(
+        self,
+        store: Store,
+        engine: MatchEngine,
+        agreements: AgreementService,
+        *,
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    ) -> None:
         self._store = store
         self._engine = engine
         self._agreements = agreements
+        self._chunk_rows = chunk_rows
 
     def submit(
         self,
@@ -48,6 +58,7 @@ class BatchService:
         *,
         agreement: Agreement | None = None,
         actor: str | None,
+        progress: Progress | None = None,
     ) -> BatchSummary:
         """Store the batch (again: resume it) and process it up to review.
 
@@ -58,7 +69,14 @@ class BatchService:
         terms = self._agreements.for_batch(envelope, actor=actor, given=agreement)
         batch_id, resumed = submit_batch(self._store, requests, envelope, terms, actor=actor)
         with self._engine.matcher() as factory:
-            summary, _ = process_batch(self._store, batch_id, factory)
+            summary, _ = process_batch(
+                self._store,
+                batch_id,
+                factory,
+                chunk_rows=self._chunk_rows,
+                progress=progress,
+                keep_rows=False,
+            )
         if summary.pending_review and self._engine.current_vintage_id() == summary.vintage_id:
             # What the officer will see is kept now, from the vintage the batch was matched with.
             keep_review_records(self._store, batch_id, self._engine.taxpayer_records)

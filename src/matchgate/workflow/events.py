@@ -17,7 +17,7 @@ from matchgate import __version__
 from matchgate.agreements.schema import Agreement
 from matchgate.audit.chain import record_hash
 from matchgate.audit.log import NewEvent
-from matchgate.decide.recorded import load_evidence
+from matchgate.decide.recorded import DecisionEvidence, load_evidence
 from matchgate.domain.outcomes import Outcome
 from matchgate.intake.envelope import EnvelopeDocument
 from matchgate.store.tables import Batch, BatchRow, Decision
@@ -109,9 +109,13 @@ def decision_made(
     decision: Decision,
     agreement: Agreement,
     document: EnvelopeDocument,
+    *,
+    evidence: DecisionEvidence | None = None,
 ) -> NewEvent:
+    """The audit event of one decision; `evidence` is the decision's, if already parsed."""
     request = json.loads(row.fields)
-    evidence = load_evidence(decision.evidence)
+    if evidence is None:
+        evidence = load_evidence(decision.evidence)
     disclosable = decision.outcome == Outcome.VERIFIED.value and decision.lka is not None
     return NewEvent(
         actor=actor,

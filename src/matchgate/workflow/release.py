@@ -44,9 +44,19 @@ from matchgate.workflow.stored import (
 def decided_rows(session: Session, batch: Batch) -> list[ResponseRow]:
     """Response rows from the stored decisions, in batch order (minimal by construction)."""
     agreement = agreement_of(batch)
-    decisions = session.scalars(
-        select(Decision).where(Decision.batch_id == batch.batch_id).order_by(Decision.row_index)
-    ).all()
+    # The columns a response needs, not the decisions' evidence (large, custodian-only).
+    decisions = session.execute(
+        select(
+            Decision.request_id,
+            Decision.decision_id,
+            Decision.outcome,
+            Decision.reason_codes,
+            Decision.address_match,
+            Decision.lka,
+        )
+        .where(Decision.batch_id == batch.batch_id)
+        .order_by(Decision.row_index)
+    )
     rows = []
     for d in decisions:
         lka = LastKnownAddress(**json.loads(d.lka)) if d.lka else None
@@ -124,6 +134,10 @@ def release_batch(store: Store, batch_id: str, *, actor: str | None) -> BatchSum
 def _release(store: Store, batch_id: str, *, actor: str | None) -> BatchSummary:
     with store.transaction() as session:
         require_role(session, actor, Role.APPROVER)
+        # The batch row locked first (PostgreSQL; SQLite serialises every unit of
+        # work): a second approver releasing at the same moment waits and finds it
+        # released, rather than checking a response committed half-way through.
+        session.get(Batch, batch_id, with_for_update=True)
         batch = get_batch(session, batch_id)
         if BatchState(batch.state) is not BatchState.RELEASED:
             if BatchState(batch.state) is BatchState.APPROVED:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from matchgate.agreements.schema import Agreement
@@ -104,10 +104,10 @@ def agreement_of(batch: Batch) -> Agreement:
 
 def table_of(session: Session, batch_id: str) -> pa.Table:
     """The batch's request rows as received, as the table the readers would have returned."""
-    rows = session.scalars(
-        select(BatchRow).where(BatchRow.batch_id == batch_id).order_by(BatchRow.row_index)
-    ).all()
-    records = [json.loads(row.fields) for row in rows]
+    fields = session.scalars(
+        select(BatchRow.fields).where(BatchRow.batch_id == batch_id).order_by(BatchRow.row_index)
+    )
+    records = [json.loads(text) for text in fields]
     columns = list(REQUEST_COLUMNS) + sorted({k for r in records for k in r} - set(REQUEST_COLUMNS))
     return pa.table({c: pa.array([r.get(c) for r in records], pa.string()) for c in columns})
 
@@ -160,18 +160,35 @@ class BatchSummary:
 def batch_summary(store: Store, batch_id: str) -> BatchSummary:
     with store.transaction() as session:
         batch = get_batch(session, batch_id)
-        decisions = session.scalars(select(Decision).where(Decision.batch_id == batch_id)).all()
-        rows = session.scalars(select(BatchRow).where(BatchRow.batch_id == batch_id)).all()
-        outcomes = Counter(d.outcome for d in decisions)
+        # Counted in the database: a national batch's rows never come into memory.
+        outcomes = Counter(
+            {
+                str(outcome): int(n)
+                for outcome, n in session.execute(
+                    select(Decision.outcome, func.count())
+                    .where(Decision.batch_id == batch_id)
+                    .group_by(Decision.outcome)
+                )
+            }
+        )
+        rows = session.scalar(
+            select(func.count()).select_from(BatchRow).where(BatchRow.batch_id == batch_id)
+        )
         codes: Counter[str] = Counter()
-        for row in rows:
-            codes.update(c for c in (row.codes or "").split(";") if c)
+        for joined, n in session.execute(
+            select(BatchRow.codes, func.count())
+            .where(BatchRow.batch_id == batch_id, BatchRow.codes != "")
+            .group_by(BatchRow.codes)
+        ):
+            for code in (joined or "").split(";"):
+                if code:
+                    codes[code] += int(n)
         return BatchSummary(
             batch_id=batch.batch_id,
             state=batch.state,
             submitted_by=batch.submitted_by,
             agreement_id=batch.agreement_id,
-            rows=len(rows),
+            rows=int(rows or 0),
             outcomes=dict(outcomes),
             reason_codes=dict(codes),
             pending_review=outcomes.get(Outcome.PENDING_REVIEW.value, 0),

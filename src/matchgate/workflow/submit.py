@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from matchgate.agreements.schema import Agreement
@@ -30,6 +31,9 @@ from matchgate.store.tables import Batch, BatchRow
 from matchgate.workflow import events
 from matchgate.workflow.store import Store, require_role
 from matchgate.workflow.stored import fault, log
+
+#: Request rows stored per INSERT.
+_INSERT_ROWS = 10_000
 
 
 class BatchConflict(MatchgateError):
@@ -132,14 +136,21 @@ def _submit(
             )
         )
         session.flush()
-        for index, row in enumerate(table.to_pylist()):
-            session.add(
-                BatchRow(
-                    batch_id=batch_id,
-                    row_index=index,
-                    request_id=row.get("request_id") or "",
-                    fields=json.dumps(row, ensure_ascii=False),
-                )
+        # Bulk INSERTs of a slice of rows at a time: a national batch is never
+        # a million ORM objects, nor a million dictionaries at once.
+        for start in range(0, table.num_rows, _INSERT_ROWS):
+            part = table.slice(start, _INSERT_ROWS).to_pylist()
+            session.execute(
+                insert(BatchRow),
+                [
+                    {
+                        "batch_id": batch_id,
+                        "row_index": start + offset,
+                        "request_id": row.get("request_id") or "",
+                        "fields": json.dumps(row, ensure_ascii=False),
+                    }
+                    for offset, row in enumerate(part)
+                ],
             )
         batch = session.get(Batch, batch_id)
         assert batch is not None

@@ -36,6 +36,7 @@ from matchgate.disclose.minimise import LastKnownAddress
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.uploads import Upload
 from matchgate.files import read_upload
+from matchgate.pipeline import DEFAULT_CHUNK_ROWS
 from matchgate.standardise.names import standardise_name
 from matchgate.workflow.process import process_batch
 from matchgate.workflow.release import approve_batch, release_batch, respond
@@ -226,12 +227,14 @@ def run_batch(
     until: BatchState = BatchState.RELEASED,
     released_at: datetime | None = None,
     response: Path | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
     **envelope: Any,
 ) -> Ran:
     """Submit, process, review every held item (confirm or deny), approve, release, respond.
 
     Stops after `until` (IN_REVIEW: nothing reviewed; APPROVED: not released).
-    `released_at` fixes the approval and release time (the store's clock stands still).
+    `released_at` fixes the approval and release time (the store's clock stands still);
+    `chunk_rows` the rows matched and committed together.
     """
     files = write_batch(folder, batch_id, reqs, **envelope)
     matcher = matcher_for(reqs)
@@ -239,7 +242,7 @@ def run_batch(
         store, *files.uploads, agreement or reference_agreement(), actor=OPERATOR
     )
     assert (got, resumed) == (batch_id, False)
-    summary, _ = process_batch(store, batch_id, lambda: matcher)
+    summary, _ = process_batch(store, batch_id, lambda: matcher, chunk_rows=chunk_rows)
     assert summary.state == BatchState.IN_REVIEW.value, summary
     reviewed: list[str] = []
     if until is BatchState.IN_REVIEW:

@@ -18,6 +18,7 @@ from integration.audit.flow import (
     OPERATOR,
     STANDARD_BATCH,
     add_people,
+    first_break,
     person,
     run_batch,
     standard_requests,
@@ -148,3 +149,34 @@ def test_req40_an_incident_records_the_pub1075_fields_and_its_24_hour_clock(
     assert [i.id for i in list_incidents(store, actor=AUDITOR)] == [info.id]
     actions = [e.action for e in stored_events(store)]
     assert "incident_opened" in actions and actions[-1] == "incident_notified"
+
+
+def test_req41_and_req23_decide_the_same_whatever_the_chunking(
+    store: Store, tmp_path: Path
+) -> None:
+    """Holds and case-number counts are batch-wide: chunks of one row decide as the whole."""
+    add_people(store)
+    place_hold(store, person(4).tin, "confidential informant", actor=OFFICER)
+    strict = agreement(case_number_max_rows=2)
+    reqs = [
+        verified(person(0), 0, case_number="CASE-SHARED"),
+        verified(person(1), 1),
+        verified(person(2), 2, case_number="CASE-SHARED"),
+        verified(person(3), 3, case_number="case-shared "),
+        verified(person(4), 4),
+    ]
+    for batch_id, chunk_rows in (("WHOLE", 100), ("CHUNKED", 1)):
+        run_batch(
+            store,
+            tmp_path / batch_id,
+            batch_id,
+            reqs,
+            agreement=strict,
+            until=BatchState.IN_REVIEW,
+            chunk_rows=chunk_rows,
+        )
+    reused = ("PENDING_REVIEW", "CASE_NUMBER_REUSED")
+    expected = [reused, ("VERIFIED", ""), reused, reused, ("NO_MATCH", "")]
+    assert outcomes(store, "WHOLE") == expected
+    assert outcomes(store, "CHUNKED") == expected
+    assert first_break(store) is None

@@ -93,9 +93,10 @@ def test_one_record_per_taxpayer_and_standardised_address_numbered_the_same_ever
     load_master(taxpayers, addresses, second)
     sql = "SELECT uid, house_number, street_name, unit, zip5, tax_years FROM records ORDER BY uid"
     records = query(first, sql)
+    # A record is named by its first row in the file (rows 1 and 3 here).
     assert records == [
         ("m1", "1234", "MAIN", None, "78701", [2022, 2023]),
-        ("m2", "77", "OAK", "4", "78702", [2024]),
+        ("m3", "77", "OAK", "4", "78702", [2024]),
     ]
     assert query(second, sql) == records
 
