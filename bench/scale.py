@@ -206,7 +206,8 @@ def run_scale(scale: str, args: argparse.Namespace) -> dict[str, Any]:
         subprocess.run(["rm", "-rf", str(work)], check=True)
         # Loading and training are an operator's: the bench acts as its own admin.
         subprocess.run(
-            [MATCHGATE, "user", "add", "bench", "--role", "admin", "--workspace", str(work)],
+            [MATCHGATE, "user", "add", "bench", "--role", "admin", "--role", "operator",
+             "--workspace", str(work)],
             check=True, capture_output=True, env={**os.environ, "MATCHGATE_USER": "bench"},
         )  # fmt: skip
         stages["load"] = run_stage(
