@@ -80,12 +80,19 @@ def _upper_plain(words: tuple[str, ...]) -> list[str]:
 GIVEN_POOLS = {
     # group -> (male, female); the generator strips accents for a share of people.
     0: (_upper_plain(names_pool.HISPANIC_MALE), _upper_plain(names_pool.HISPANIC_FEMALE)),
-    1: (_upper_plain(names_pool.ASIAN_MALE), _upper_plain(names_pool.ASIAN_FEMALE)),
+    1: (
+        _upper_plain(names_pool.VIETNAMESE_MALE + names_pool.CHINESE_MALE + names_pool.KOREAN_MALE),
+        _upper_plain(
+            names_pool.VIETNAMESE_FEMALE + names_pool.CHINESE_FEMALE + names_pool.KOREAN_FEMALE
+        ),
+    ),
     2: (_upper_plain(names_pool.ANGLO_MALE), _upper_plain(names_pool.ANGLO_FEMALE)),
 }
 SURNAME_POOLS = {
     0: _upper_plain(names_pool.HISPANIC_SURNAMES),
-    1: _upper_plain(names_pool.ASIAN_SURNAMES),
+    1: _upper_plain(
+        names_pool.VIETNAMESE_SURNAMES + names_pool.CHINESE_SURNAMES + names_pool.KOREAN_SURNAMES
+    ),
     2: _upper_plain(names_pool.ANGLO_SURNAMES),
 }
 GROUP_SHARES = (0.20, 0.07, 0.73)

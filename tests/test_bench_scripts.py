@@ -1,0 +1,42 @@
+"""The scripts under bench/ still import against the package they measure.
+
+They run outside the test suite (minutes to hours), so an API they use can
+change under them unnoticed; importing each one here catches that early.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _load(name: str) -> ModuleType:
+    sys.path.insert(0, str(BENCH))
+    try:
+        spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in BENCH.glob("*.py")))
+def test_every_bench_script_imports(name: str) -> None:
+    assert _load(name).__doc__
+
+
+def test_the_scale_generator_has_names_for_every_group() -> None:
+    scale_data = _load("scale_data")
+    assert set(scale_data.GIVEN_POOLS) == set(scale_data.SURNAME_POOLS)
+    for male, female in scale_data.GIVEN_POOLS.values():
+        assert male and female
+    assert all(scale_data.SURNAME_POOLS.values())
