@@ -20,12 +20,13 @@ from typing import Annotated
 import typer
 
 from matchgate import osaccount
-from matchgate.bootstrap import build_services
+from matchgate.bootstrap import build_services, build_web_services
 from matchgate.config import Settings, load_settings
 from matchgate.domain.identity import Claim
 from matchgate.errors import InvalidArgument
 from matchgate.logs import configure_file_logging
 from matchgate.services import Services
+from matchgate.services.webapp import WebServices
 
 Home = Annotated[
     Path | None, typer.Option("--workspace", help="Workspace folder (default: MATCHGATE_HOME).")
@@ -64,6 +65,18 @@ class Command:
         return osaccount.current_account().login
 
 
+@dataclass(frozen=True)
+class WebCommand:
+    """One command's settings and the web app's use cases (logins, tokens)."""
+
+    settings: Settings
+    services: WebServices
+
+    def actor(self, given: str | None) -> str | None:
+        """The acting user, proven as for every other command (`Command.actor`)."""
+        return Command(self.settings, self.services.core).actor(given)
+
+
 def settings_for(home: Path | None) -> Settings:
     settings = load_settings(**({"home": home} if home else {}))
     configure_file_logging(settings.workspace.log_file)
@@ -76,6 +89,14 @@ def command(home: Path | None) -> Iterator[Command]:
     settings = settings_for(home)
     with build_services(settings) as services:
         yield Command(settings, services)
+
+
+@contextmanager
+def web_command(home: Path | None) -> Iterator[WebCommand]:
+    """The web app's services of the workspace `home`, for one command (`token`, passwords)."""
+    settings = settings_for(home)
+    with build_web_services(settings) as services:
+        yield WebCommand(settings, services)
 
 
 def date_option(value: str | None, option: str) -> date | None:

@@ -41,7 +41,7 @@ def init_command(
     with command(workspace) as cmd:
         kind = cmd.services.identity.init(production=production, admin=admin, account=account)
     bound = f"; admin {admin!r} is OS account {account.login!r}" if production else ""
-    stdout.print(f"{kind.value} workspace initialised{bound}", highlight=False, markup=False)
+    render.message(stdout, f"{kind.value} workspace initialised{bound}")
 
 
 @agreement_app.command("add")
@@ -89,4 +89,4 @@ def agreement_suspend(agreement_id: str, actor: Actor = None, workspace: Home = 
     """
     with command(workspace) as cmd:
         info = cmd.services.agreements.suspend(agreement_id, actor=cmd.actor(actor))
-    stdout.print(f"agreement {info.agreement_id} suspended", highlight=False, markup=False)
+    render.message(stdout, f"agreement {info.agreement_id} suspended")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from matchgate.cli import render
 from matchgate.cli.context import Actor, Home, command
 from matchgate.services import IncidentInfo, IncidentReport
 
@@ -23,7 +24,7 @@ Reason = Annotated[str, typer.Option(help="Why (kept in the audit chain).")]
 
 
 def _say(text: str) -> None:
-    stdout.print(text, highlight=False, markup=False, soft_wrap=True)
+    render.message(stdout, text)
 
 
 @hold_app.command("add")

@@ -16,11 +16,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from matchgate.bootstrap import build_web_services
 from matchgate.cli import render
-from matchgate.cli.context import Actor, AsJson, Home, settings_for
+from matchgate.cli.context import Actor, AsJson, Home, settings_for, web_command
 from matchgate.demo_workspace import build_demo_workspace
 from matchgate.errors import InvalidArgument
 from matchgate.services.webapp import TokenScope
@@ -59,12 +58,9 @@ def serve_command(
 
 
 def _print_demo(passwords: dict[str, str], requester: str, officer: str, batch_id: str) -> None:
-    table = Table(title="Demo users (synthetic workspace)")
-    table.add_column("user", no_wrap=True)
-    table.add_column("password", no_wrap=True)
-    for name, password in passwords.items():
-        table.add_row(name, password)
-    stdout.print(table)
+    render.table(
+        stdout, "Demo users (synthetic workspace)", ["user", "password"], passwords.items()
+    )
     stdout.print(f"batch in review: {batch_id}", soft_wrap=True)
     stdout.print(f"requester token (liaison): {requester}", soft_wrap=True)
     stdout.print(f"officer token (oscar): {officer}", soft_wrap=True)
@@ -79,17 +75,16 @@ def user_password(
 
     Role: the user, or an admin.
     """
-    settings = settings_for(workspace)
-    acting = actor or settings.user
-    if not acting:
-        raise InvalidArgument("no user given: pass --as USER (NAME itself, or an admin)")
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    with build_web_services(settings) as services:
-        services.logins.set_password(name, password, actor=acting)
-    stdout.print(f"password set for {name}")
+    with web_command(workspace) as cmd:
+        acting = cmd.actor(actor)
+        if not acting:
+            raise InvalidArgument("no user given: pass --as USER (NAME itself, or an admin)")
+        cmd.services.logins.set_password(name, password, actor=acting)
+    render.message(stdout, f"password set for {name}")
 
 
 @token_app.command("create")
@@ -109,20 +104,19 @@ def token_create(
     Role: admin.
     """
     scope = TokenScope.OFFICER if officer else TokenScope.REQUESTER
-    settings = settings_for(workspace)
-    with build_web_services(settings) as services:
-        issued = services.tokens.create(
+    with web_command(workspace) as cmd:
+        issued = cmd.services.tokens.create(
             user,
             scope=scope,
-            actor=actor or settings.user,
+            actor=cmd.actor(actor),
             days=days,
             agency=agency,
             agreement_id=agreement,
         )
-    stdout.print(
+    render.message(
+        stdout,
         f"token {issued.info.token_id} for {user} ({scope.value}), "
         f"expires {issued.info.expires_at:%Y-%m-%d}; shown once:",
-        soft_wrap=True,
     )
     print(issued.secret)
 
@@ -133,45 +127,43 @@ def token_list(actor: Actor = None, workspace: Home = None, as_json: AsJson = Fa
 
     Role: admin.
     """
-    settings = settings_for(workspace)
-    with build_web_services(settings) as services:
-        infos = services.tokens.list(actor=actor or settings.user)
+    with web_command(workspace) as cmd:
+        infos = cmd.services.tokens.list(actor=cmd.actor(actor))
     if as_json:
-        import json
-
-        print(
-            json.dumps(
-                [
-                    {
-                        "token_id": i.token_id,
-                        "user": i.user,
-                        "scope": i.scope,
-                        "agency": i.agency,
-                        "agreement_id": i.agreement_id,
-                        "created_at": i.created_at.isoformat(),
-                        "expires_at": i.expires_at.isoformat(),
-                        "revoked": i.revoked,
-                    }
-                    for i in infos
-                ],
-                indent=2,
-            )
+        render.print_json(
+            stdout,
+            [
+                {
+                    "token_id": i.token_id,
+                    "user": i.user,
+                    "scope": i.scope,
+                    "agency": i.agency,
+                    "agreement_id": i.agreement_id,
+                    "created_at": i.created_at.isoformat(),
+                    "expires_at": i.expires_at.isoformat(),
+                    "revoked": i.revoked,
+                }
+                for i in infos
+            ],
         )
         return
-    table = Table(title="API tokens")
-    for column in ("token", "user", "scope", "agency", "agreement", "expires", "revoked"):
-        table.add_column(column, no_wrap=True)
-    for i in infos:
-        table.add_row(
-            i.token_id,
-            i.user,
-            i.scope,
-            i.agency or "",
-            i.agreement_id or "",
-            f"{i.expires_at:%Y-%m-%d}",
-            "yes" if i.revoked else "",
-        )
-    stdout.print(table)
+    render.table(
+        stdout,
+        "API tokens",
+        ["token", "user", "scope", "agency", "agreement", "expires", "revoked"],
+        [
+            (
+                i.token_id,
+                i.user,
+                i.scope,
+                i.agency or "",
+                i.agreement_id or "",
+                f"{i.expires_at:%Y-%m-%d}",
+                "yes" if i.revoked else "",
+            )
+            for i in infos
+        ],
+    )
 
 
 @token_app.command("revoke")
@@ -184,9 +176,6 @@ def token_revoke(
 
     Role: admin.
     """
-    settings = settings_for(workspace)
-    with build_web_services(settings) as services:
-        info = services.tokens.revoke(token_id, actor=actor or settings.user)
-    if not info.revoked:  # pragma: no cover - revoke always sets it
-        raise InvalidArgument(f"token {token_id} was not revoked")
-    stdout.print(f"token {token_id} revoked")
+    with web_command(workspace) as cmd:
+        cmd.services.tokens.revoke(token_id, actor=cmd.actor(actor))
+    render.message(stdout, f"token {token_id} revoked")

@@ -55,3 +55,25 @@ def test_row02_cli_claims_are_refused_in_production(
         ("bob", "--as given"),
         ("bob", "MATCHGATE_USER given"),
     ]
+
+
+def test_row02_token_and_password_commands_prove_identity_as_every_other_does(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where, env = cli_target(store, tmp_path / "ws")
+    run_as(monkeypatch, ALICE)
+    cli_ok("init", "--production", "--admin", "alice-admin", *where, env=env)
+    cli_ok("user", "add", "bob-op", "--role", "operator", "--os-user", "bob", *where, env=env)
+
+    run_as(monkeypatch, BOB)
+    for args in (
+        ("token", "create", "bob-op", "--officer", "--as", "alice-admin"),
+        ("token", "list", "--as", "alice-admin"),
+        ("token", "revoke", "T0", "--as", "alice-admin"),
+    ):
+        typed = cli(*args, *where, env=env)
+        assert typed.code == 4 and "--as is refused" in typed.err, (args, typed)
+    from_env = cli("token", "list", *where, env={**env, "MATCHGATE_USER": "alice-admin"})
+    assert from_env.code == 4 and "MATCHGATE_USER is refused" in from_env.err, from_env
+    not_admin = cli("token", "list", *where, env=env)  # bob, proven, is no admin
+    assert not_admin.code == 4, not_admin
