@@ -201,6 +201,23 @@ def test_an_invalid_envelope_never_touches_the_engine(
     assert actions.count("decision_recorded") == 2  # the rejected rows are in the chain too
 
 
+def test_req03_a_future_dated_envelope_never_touches_the_engine(
+    services: Services, engine: FakeEngine, tmp_path: Path
+) -> None:
+    """REQ-03: submitted_at later than the custodian's clock is R08, before any load."""
+    requests = write_csv(tmp_path / "batch.csv", request_rows(2))
+    envelope = write_envelope(tmp_path / "envelope.json", submitted_at="2025-08-05T09:30:00Z")
+    report = services.trial.verify(
+        read_upload(requests),
+        read_upload(envelope),
+        agreement=services.agreement(None),
+        actor="analyst",
+        master=MasterFiles(tmp_path / "taxpayers.csv", tmp_path / "addresses.csv"),
+    )
+    assert [row.codes for row in report.outcome.rows] == [(ReasonCode.ENVELOPE_INVALID,)] * 2
+    assert engine.calls == []
+
+
 def test_the_store_is_migrated_once_when_the_services_are_built(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -110,7 +110,9 @@ class TrialService:
         document = parse_envelope_bytes(envelope.data, source=envelope.name)
         ensure_trial_user(self._store, who)
         terms = self._agreements.for_batch(envelope, actor=who, given=agreement)
-        check = check_envelope(document, terms)
+        # The custodian's clock, as for a submitted batch: a future-dated envelope is R08
+        # before anything is loaded or trained, not after.
+        check = check_envelope(document, terms, received_at=self._store.clock())
         seconds["read"] = time.perf_counter() - started
 
         loaded: MasterSummary | None = None
