@@ -62,7 +62,17 @@ stdout = Console()
 @app.callback(invoke_without_command=True)
 def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Match engine for this command: duckdb (default) or spark (MATCHGATE_ENGINE).",
+        ),
+    ] = None,
 ) -> None:
+    if engine is not None:
+        # Read by the settings like any MATCHGATE_* variable, and validated there.
+        os.environ["MATCHGATE_ENGINE"] = engine
     if version:
         stdout.print(f"matchgate {__version__}")
         raise typer.Exit()
