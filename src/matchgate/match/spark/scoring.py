@@ -60,7 +60,10 @@ class SparkMaster:
             name: spark.read.parquet(str(folder / name)) for name in TABLES if name != "vintage"
         }
         self.taxpayer_count = int(str(vintage["taxpayer_count"]))
-        self.db_api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
+
+    def splink_api(self) -> SparkAPI:
+        """A SparkAPI of its own for one linker (Splink's table names are per API)."""
+        return SparkAPI(spark_session=self.spark)  # type: ignore[no-untyped-call]
 
     def view(self, name: str, frame: DataFrame) -> str:
         frame.createOrReplaceTempView(name)
@@ -103,7 +106,7 @@ def train_on_spark(
     )
     records_count = int(str(master.vintage["record_count"]))
     prior = max(1.0 / max(records_count, 2), 1e-9)
-    records = master.db_api.register(sample, table_name="training_records")
+    records = master.splink_api().register(sample, table_name="training_records")
     linker = Linker(records, build_settings(prior), log_level=_SPLINK_LOG_LEVEL)
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     for rule in TRAINING_BLOCKING_RULES:
@@ -138,29 +141,39 @@ def score_on_spark(master: SparkMaster, model: MatchModel, requests: pa.Table) -
     settings: dict[str, Any] = render_settings(model.settings, "spark")
     settings["probability_two_random_records_match"] = 1.0 / max(master.taxpayer_count, 2)
     settings["additional_columns_to_retain"] = list(_CARRIED_COLUMNS)
-    db_api = master.db_api
+    db_api = master.splink_api()
     records = master.tables["records"].select(*_SCORED_COLUMNS)
-    right = db_api.register(records, table_name="scoring_records")
-    left = db_api.register(_requests_frame(master, requests), table_name="scoring_requests")
-    linker = Linker(right, settings, log_level=_SPLINK_LOG_LEVEL)
-    for column in ("given", "surname"):
-        tf = db_api.register(master.tables[f"tf_{column}"], table_name=f"scoring_tf_{column}")
-        linker.table_management.register_term_frequency_lookup(tf, column)
-    predictions = linker.inference.predict_between(left, right, warning_mode="never")
-    frame = predictions.as_spark_dataframe()
-    weights = [c for c in frame.columns if c.startswith("mw_")]
-    selected = frame.selectExpr(
-        "uid_l AS request_uid",
-        "uid_r AS record_uid",
-        "match_weight",
-        "match_probability",
-        *weights,
-        *(f"{c}_r AS {c}" for c in RECORD_COLUMNS),
-    )
-    pairs = _to_arrow(selected).sort_by(
-        [("request_uid", "ascending"), ("match_weight", "descending"), ("record_uid", "ascending")]
-    )
-    predictions.drop_table_from_database_and_remove_from_cache()
+    names = ["scoring_records", "scoring_requests", "scoring_tf_given", "scoring_tf_surname"]
+    try:
+        right = db_api.register(records, table_name=names[0])
+        left = db_api.register(_requests_frame(master, requests), table_name=names[1])
+        linker = Linker(right, settings, log_level=_SPLINK_LOG_LEVEL)
+        for column, name in (("given", names[2]), ("surname", names[3])):
+            tf = db_api.register(master.tables[f"tf_{column}"], table_name=name)
+            linker.table_management.register_term_frequency_lookup(tf, column)
+        predictions = linker.inference.predict_between(left, right, warning_mode="never")
+        frame = predictions.as_spark_dataframe()
+        weights = [c for c in frame.columns if c.startswith("mw_")]
+        selected = frame.selectExpr(
+            "uid_l AS request_uid",
+            "uid_r AS record_uid",
+            "match_weight",
+            "match_probability",
+            *weights,
+            *(f"{c}_r AS {c}" for c in RECORD_COLUMNS),
+        )
+        pairs = _to_arrow(selected).sort_by(
+            [
+                ("request_uid", "ascending"),
+                ("match_weight", "descending"),
+                ("record_uid", "ascending"),
+            ]
+        )
+        predictions.drop_table_from_database_and_remove_from_cache()
+    finally:
+        # The next chunk registers the same names in this session.
+        for name in names:
+            master.spark.catalog.dropTempView(name)
     return pairs
 
 
