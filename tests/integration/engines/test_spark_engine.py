@@ -13,7 +13,6 @@ jar) may put a rare pair on another comparison level than DuckDB's: at most
 
 from __future__ import annotations
 
-import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,9 +30,13 @@ from matchgate.intake.envelope import check_envelope, read_envelope
 from matchgate.intake.readers import read_requests
 from matchgate.keys import PRODUCTION_POLICY, create_key_file
 from matchgate.match.duckdb_engine import DuckDBEngine
+from matchgate.match.engine import MasterConnection
+from matchgate.match.matcher import SplinkMatcher
+from matchgate.match.model import current_model
 from matchgate.match.port import MasterFiles
 from matchgate.match.spark.engine import SparkEncryptionUnavailable, SparkEngine
 from matchgate.match.spark.master import TABLES, master_folder
+from matchgate.match.spark.scoring import SparkMaster, train_on_spark
 from matchgate.match.spark.session import SparkOptions
 from matchgate.pipeline import BatchOutcome, verify_batch
 from matchgate.progress import NullProgress
@@ -167,24 +170,41 @@ def test_req37_the_parquet_master_is_private(engines: TwoEngines) -> None:
         assert mode == (0o700 if path.is_dir() else 0o600), path
 
 
-def test_the_spark_session_ends_with_the_engine(engines: TwoEngines, tmp_path: Path) -> None:
-    engine = SparkEngine(engines.workspace, SparkOptions(master="local[1]", shuffle_partitions=1))
-    assert engine.current_vintage_id() is not None  # read without starting a session
-    assert engine.sessions._session is None
-    engines.spark_engine.close()  # one session a process: the fixture's is ended first
-    session = engine.sessions.session()
-    from pyspark import SparkContext
-
-    gateway = SparkContext._gateway
-    assert gateway is not None
-    jvm = gateway.proc
-    scratch = engine.sessions.scratch
-    assert stat.S_IMODE(scratch.stat().st_mode) == 0o700
-    assert session.range(3).count() == 3
-    engine.close()
-    assert jvm.poll() is not None  # the JVM has exited
-    assert not scratch.exists()
-    assert not list(engines.workspace.home.glob(".spark-*"))
+def test_a_model_trained_on_spark_is_stored_for_and_scored_by_duckdb(engines: TwoEngines) -> None:
+    """Train once, score on either engine: Spark's model is kept rendered for DuckDB."""
+    duckdb_model = current_model(engines.workspace)
+    assert duckdb_model is not None
+    master = SparkMaster(engines.spark_engine.sessions.session(), engines.workspace.home)
+    # A small u sample keeps the test short; EM is the same sessions as on DuckDB.
+    model = train_on_spark(master, seed=42, max_pairs=20_000)
+    assert model.vintage_id == duckdb_model.vintage_id
+    conditions = [
+        level["sql_condition"]
+        for comparison in model.settings["comparisons"]
+        for level in comparison["comparison_levels"]
+    ]
+    assert conditions == [
+        level["sql_condition"]
+        for comparison in duckdb_model.settings["comparisons"]
+        for level in comparison["comparison_levels"]
+    ]
+    # EM on the same sample finds the same m-probabilities up to the u sample's effect.
+    for ours, theirs in zip(
+        model.settings["comparisons"], duckdb_model.settings["comparisons"], strict=True
+    ):
+        for a, b in zip(ours["comparison_levels"], theirs["comparison_levels"], strict=True):
+            assert abs(a.get("m_probability", 0) - b.get("m_probability", 0)) < 0.05
+    master_db = MasterConnection(engines.workspace.master_db)
+    try:
+        table = read_requests(engines.files["requests"])
+        check = check_envelope(read_envelope(engines.files["envelope"]), reference_agreement())
+        outcome = verify_batch(
+            table, check, "B-2", reference_agreement(), SplinkMatcher(master_db, model)
+        )
+    finally:
+        master_db.close()
+    verified = sum(1 for row in outcome.rows if row.outcome is Outcome.VERIFIED)
+    assert verified > 0
 
 
 def test_req37_a_production_workspace_refuses_an_unencrypted_spark_master(tmp_path: Path) -> None:
@@ -198,4 +218,26 @@ def test_req37_a_production_workspace_refuses_an_unencrypted_spark_master(tmp_pa
     assert engine.sessions._session is None  # refused before Spark started
     assert "unencrypted" in engine.encryption_module()
     assert not master_folder(home).exists()
-    assert os.environ.get("MATCHGATE_ENGINE") in (None, "duckdb", "spark")
+
+
+def test_the_spark_session_ends_with_the_engine(engines: TwoEngines) -> None:
+    """Closing the engine stops the session, ends its JVM and removes its scratch folder.
+
+    (Last in the module: it ends the session the other tests share.)
+    """
+    fresh = SparkEngine(engines.workspace)
+    assert fresh.current_vintage_id() is not None  # read without starting a session
+    assert fresh.sessions._session is None
+    from pyspark import SparkContext
+
+    engine = engines.spark_engine
+    scratch = engine.sessions.scratch
+    assert stat.S_IMODE(scratch.stat().st_mode) == 0o700
+    gateway = SparkContext._gateway
+    assert gateway is not None
+    jvm = gateway.proc
+    assert jvm.poll() is None
+    engine.close()
+    assert jvm.poll() is not None  # the JVM has exited
+    assert not scratch.exists()
+    assert not list(engines.workspace.home.glob(".spark-*"))
