@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def _stage(
     *,
     required: tuple[str, ...],
     known: tuple[str, ...],
-    check: object,
+    check: Callable[..., None],
     progress: Progress,
     description: str,
 ) -> int:
@@ -82,7 +83,7 @@ def _stage(
     try:
         with progress.task(description, total=total) as task:
             for batch in batches:
-                check(batch, path, first_row=rows + 1)  # type: ignore[operator]
+                check(batch, path, first_row=rows + 1)
                 columns = {
                     c: batch.column(c) if c in batch.column_names else pa.nulls(batch.num_rows)
                     for c in known
