@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,6 +77,37 @@ class Settings(BaseSettings):
         description=(
             "Requests matched, decided and committed together (MATCHGATE_CHUNK_ROWS): "
             "bounds a batch's memory; a killed batch resumes after its last committed chunk."
+        ),
+    )
+
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description=(
+            "The match engine for master load, training and scoring (MATCHGATE_ENGINE, "
+            "or `matchgate --engine`): duckdb in-process, or spark (the [spark] extra)."
+        ),
+    )
+    spark_master: str = Field(
+        default="local[2]",
+        description=(
+            "The Spark master URL the spark engine connects to (MATCHGATE_SPARK_MASTER), "
+            "e.g. spark://host:7077 or yarn."
+        ),
+    )
+    spark_shuffle_partitions: int = Field(
+        default=4,
+        ge=1,
+        description=(
+            "spark.sql.shuffle.partitions for the spark engine "
+            "(MATCHGATE_SPARK_SHUFFLE_PARTITIONS): small on one machine, about 2-3 per "
+            "executor core on a cluster."
+        ),
+    )
+    spark_driver_memory: str | None = Field(
+        default=None,
+        description=(
+            "spark.driver.memory for the spark engine, e.g. 4g (MATCHGATE_SPARK_DRIVER_MEMORY); "
+            "default Spark's own."
         ),
     )
 

@@ -55,6 +55,9 @@ app.command("serve")(web.serve_command)
 app.add_typer(web.token_app, name="token")
 workflow.user_app.command("password")(web.user_password)
 
+#: The engines `--engine` chooses from (the settings validate MATCHGATE_ENGINE alike).
+ENGINES = ("duckdb", "spark")
+
 stderr = Console(stderr=True)
 stdout = Console()
 
@@ -62,7 +65,19 @@ stdout = Console()
 @app.callback(invoke_without_command=True)
 def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Match engine for this command: duckdb (default) or spark (MATCHGATE_ENGINE).",
+        ),
+    ] = None,
 ) -> None:
+    if engine is not None:
+        if engine not in ENGINES:
+            raise typer.BadParameter(f"one of {', '.join(ENGINES)}", param_hint="--engine")
+        # Read by the settings like any MATCHGATE_* variable.
+        os.environ["MATCHGATE_ENGINE"] = engine
     if version:
         stdout.print(f"matchgate {__version__}")
         raise typer.Exit()

@@ -1,0 +1,1 @@
+"""The Spark engine (`--engine spark`, the `[spark]` extra): the only modules importing pyspark."""
