@@ -39,6 +39,7 @@ import duckdb
 from matchgate.files import private_folder, private_umask
 from matchgate.master.distinct import (
     SCRATCH_TABLES,
+    name_columns_sql,
     standardise_names,
     standardise_small_columns,
     standardise_streets,
@@ -48,7 +49,7 @@ from matchgate.master.storage import attach
 from matchgate.master.summary import MasterSummary as MasterSummary
 from matchgate.match.limits import EngineLimits, abandoned_scratch, configure, remove
 from matchgate.progress import NullProgress, Progress, Task
-from matchgate.standardise.records import NAME_COLUMNS, STREET_COLUMNS
+from matchgate.standardise.records import STREET_COLUMNS
 from matchgate.workspace import Workspace
 
 #: Sources that may set the last known address (FORMATS.md §1).
@@ -217,13 +218,13 @@ def _join_back(con: duckdb.DuckDBPyConnection, task: Task) -> None:
     """
     raw = [c for c in _columns(con, "raw_taxpayers") if c != "row_no"]
     person = ", ".join("d.std AS dob" if c == "dob" else f"t.{c}" for c in raw)
-    names = ", ".join(f"n.{c}" for c in NAME_COLUMNS)
+    names, name_joins = name_columns_sql("t")
     con.execute(
         f"""
         CREATE TABLE master_out.taxpayers AS
         SELECT {person}, {names}
         FROM raw_taxpayers t
-        JOIN std_names n USING (row_no)
+        {name_joins}
         LEFT JOIN std_dobs d ON d.raw = t.dob
         """
     )
