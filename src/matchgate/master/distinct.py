@@ -9,9 +9,10 @@ for load.py to join back:
   sources, so the distinct lines are a fraction of the rows. Each line is
   read by the vectorised fast path (street_fast.py) when it can decide it,
   otherwise by the parser in worker processes;
-- `std_name_values`: each distinct value of each name column (`field`,
-  `raw`) -> the name columns it gives alone, in worker processes;
-  `name_columns_sql` puts a taxpayer's four together;
+- `std_first_names`, `std_middle_names`, `std_last_names`,
+  `std_name_suffixes`: each distinct value of a name column -> the name
+  columns it gives alone (worker processes); `name_columns_sql` puts a
+  taxpayer's four together;
 - `std_zips`, `std_cities`, `std_states`, `std_dobs`: the small columns.
 
 Values travel between DuckDB and Python in batches of `DISTINCT_BATCH`
@@ -39,15 +40,18 @@ from matchgate.standardise.identifiers import parse_iso_date
 from matchgate.standardise.records import NAME_COLUMNS, standard_state, street_columns
 from matchgate.standardise.street_fast import fast_street_parts, fold_streets
 
+#: The lookup of each raw name column: its distinct values -> the name columns they give.
+NAME_LOOKUPS = {
+    "first_name": "std_first_names",
+    "middle_name": "std_middle_names",
+    "last_name": "std_last_names",
+    "name_suffix": "std_name_suffixes",
+}
+
 #: The lookup tables this module builds (the load drops them when done).
 SCRATCH_TABLES = (
-    "std_streets",
-    "std_name_values",
-    "std_zips",
-    "std_cities",
-    "std_states",
-    "std_dobs",
-)
+    "std_streets", *NAME_LOOKUPS.values(), "std_zips", "std_cities", "std_states", "std_dobs"
+)  # fmt: skip
 
 DISTINCT_BATCH = 100_000
 #: Lines per fast-path call (vectorised: large, but several per thread).
@@ -152,7 +156,7 @@ def standardise_streets(
 def standardise_names(
     con: duckdb.DuckDBPyConnection, progress: Progress, processes: int
 ) -> dict[str, int]:
-    """Build `std_name_values`: each distinct value of each name column, read once.
+    """Build `NAME_LOOKUPS`: each distinct value of each name column, read once.
 
     `records.standardise_names` reads each of the four fields on its own and
     then puts them together; a national file has a few hundred distinct
@@ -177,12 +181,20 @@ def standardise_names(
         ):
             _append(con, "std_name_values", names)
             task.advance(names.num_rows)
+    # One lookup per column: the joins of the few given names, middle names
+    # and suffixes then build tiny hash tables instead of one of every surname.
+    for field, table in NAME_LOOKUPS.items():
+        con.execute(
+            f"CREATE OR REPLACE TABLE {table} AS "
+            f"SELECT * EXCLUDE (field) FROM std_name_values WHERE field = '{field}'"
+        )
     con.execute("DROP TABLE name_values")
+    con.execute("DROP TABLE std_name_values")
     return {"name_values": values}
 
 
 def name_columns_sql(taxpayer: str) -> tuple[str, str]:
-    """The `NAME_COLUMNS` of alias `taxpayer`'s row, from `std_name_values`: (columns, joins).
+    """The `NAME_COLUMNS` of alias `taxpayer`'s row, from `NAME_LOOKUPS`: (columns, joins).
 
     How `records.standardise_names` puts the fields together: the given
     name (and its keys) from the first name; the middle name is the first
@@ -192,8 +204,7 @@ def name_columns_sql(taxpayer: str) -> tuple[str, str]:
     """
     first, middle, last, suffix = aliases = ("n_first", "n_middle", "n_last", "n_suffix")
     joins = " ".join(
-        f"JOIN std_name_values {alias} ON {alias}.field = '{field}' "
-        f"AND {alias}.raw = coalesce({taxpayer}.{field}, '')"
+        f"JOIN {NAME_LOOKUPS[field]} {alias} ON {alias}.raw = coalesce({taxpayer}.{field}, '')"
         for field, alias in zip(NAME_KEY_COLUMNS, aliases, strict=True)
     )
     columns = {
