@@ -292,11 +292,11 @@ def _load(stage: dict[str, Any]) -> str:
     return f"{load[0]} / {load[1]}" if load else "?"
 
 
-def write_results(results: dict[str, Any]) -> str:
+def write_results(results: dict[str, Any], folder: Path = RESULTS) -> str:
     machine = f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs, python "
     machine += platform.python_version()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "scale.json").write_text(
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "scale.json").write_text(
         json.dumps({"machine": machine, "results": results}, indent=2) + "\n"
     )
     lines = [
@@ -339,7 +339,7 @@ def write_results(results: dict[str, Any]) -> str:
                 f" verified but not verifiable: {truth['verified_but_not_verifiable']}"
             )
     text = "\n".join(lines) + "\n"
-    (RESULTS / "scale.md").write_text(text)
+    (folder / "scale.md").write_text(text)
     return text
 
 
@@ -351,9 +351,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--stages", default="load,train,verify,bare")
     parser.add_argument("--bare-memory-limit", default="4GB")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help="folder for scale.json and scale.md"
+    )
     args = parser.parse_args(argv)
     args.data_root.mkdir(parents=True, exist_ok=True)
-    existing = RESULTS / "scale.json"
+    existing = args.results / "scale.json"
     for scale in args.scale:
         fresh = run_scale(scale, args)
         # Read again just before merging: another run may have written meanwhile.
@@ -362,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         old = results.get(scale, {}).get("stages", {})
         results[scale] = {**fresh, "stages": {**old, **fresh["stages"]}}
-        print(write_results(results))
+        print(write_results(results, args.results))
     return 0
 
 

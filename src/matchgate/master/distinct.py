@@ -9,8 +9,10 @@ for load.py to join back:
   sources, so the distinct lines are a fraction of the rows. Each line is
   read by the vectorised fast path (street_fast.py) when it can decide it,
   otherwise by the parser in worker processes;
-- `std_names`: each taxpayer row (`row_no`) -> `NAME_COLUMNS`, in worker
-  processes, each distinct first, middle and last name of a batch read once;
+- `std_first_names`, `std_middle_names`, `std_last_names`,
+  `std_name_suffixes`: each distinct value of a name column -> the name
+  columns it gives alone (worker processes); `name_columns_sql` puts a
+  taxpayer's four together;
 - `std_zips`, `std_cities`, `std_states`, `std_dobs`: the small columns.
 
 Values travel between DuckDB and Python in batches of `DISTINCT_BATCH`
@@ -30,23 +32,33 @@ from matchgate.master.workers import (
     map_in_processes,
     map_in_threads,
     parse_street_batch,
-    standardise_name_batch,
+    standardise_name_values,
 )
 from matchgate.progress import Progress
 from matchgate.standardise.addresses import normalise_city, zip5
 from matchgate.standardise.identifiers import parse_iso_date
-from matchgate.standardise.records import standard_state, street_columns
+from matchgate.standardise.records import NAME_COLUMNS, standard_state, street_columns
 from matchgate.standardise.street_fast import fast_street_parts, fold_streets
 
+#: The lookup of each raw name column: its distinct values -> the name columns they give.
+NAME_LOOKUPS = {
+    "first_name": "std_first_names",
+    "middle_name": "std_middle_names",
+    "last_name": "std_last_names",
+    "name_suffix": "std_name_suffixes",
+}
+
 #: The lookup tables this module builds (the load drops them when done).
-SCRATCH_TABLES = ("std_streets", "std_names", "std_zips", "std_cities", "std_states", "std_dobs")
+SCRATCH_TABLES = (
+    "std_streets", *NAME_LOOKUPS.values(), "std_zips", "std_cities", "std_states", "std_dobs"
+)  # fmt: skip
 
 DISTINCT_BATCH = 100_000
 #: Lines per fast-path call (vectorised: large, but several per thread).
 FAST_BATCH = 50_000
 #: Values per task handed to a worker: small enough to keep every worker busy.
 WORKER_BATCH = 5_000
-#: Taxpayer rows per task for the name standardiser (cheap per row: larger).
+#: Distinct names per task for the name standardiser (cheap per value: larger).
 NAME_BATCH = 50_000
 
 #: Below this many values a worker pool costs more than it saves.
@@ -144,28 +156,71 @@ def standardise_streets(
 def standardise_names(
     con: duckdb.DuckDBPyConnection, progress: Progress, processes: int
 ) -> dict[str, int]:
-    """Build `std_names`: each taxpayer row's `row_no` and standardised name columns.
+    """Build `NAME_LOOKUPS`: each distinct value of each name column, read once.
 
-    Batches of rows go to the workers whole: `standardise_names` reads each
-    distinct first, middle and last name of a batch once and puts them
-    together vectorised, which beats deduplicating the four-field tuples (as
-    many as there are people) first.
+    `records.standardise_names` reads each of the four fields on its own and
+    then puts them together; a national file has a few hundred distinct
+    given names and about one distinct surname for every two people, so each
+    distinct value of each column of the whole file is read once here (in
+    worker processes) and `name_columns_sql` puts a taxpayer's four together.
     """
-    rows = _count(con, "raw_taxpayers")
-    empty = pa.table(
-        {
-            "row_no": pa.array([], pa.int64()),
-            **{c: pa.array([], pa.string()) for c in NAME_KEY_COLUMNS},
-        }
+    con.execute(
+        "CREATE OR REPLACE TABLE name_values AS "
+        + " UNION ALL ".join(
+            f"SELECT DISTINCT '{field}' AS field, coalesce({field}, '') AS raw FROM raw_taxpayers"
+            for field in NAME_KEY_COLUMNS
+        )
     )
-    _create_like(con, "std_names", standardise_name_batch(empty))
-    with progress.task("Standardising names", total=rows) as task:
-        columns = ", ".join(("row_no", *NAME_KEY_COLUMNS))
-        batches = _batches(con, f"SELECT {columns} FROM raw_taxpayers", NAME_BATCH)
-        for names in map_in_processes(standardise_name_batch, batches, _workers(rows, processes)):
-            _append(con, "std_names", names)
+    values = _count(con, "name_values")
+    empty = pa.table({"field": pa.array([], pa.string()), "raw": pa.array([], pa.string())})
+    _create_like(con, "std_name_values", standardise_name_values(empty))
+    with progress.task("Standardising names", total=values) as task:
+        batches = _batches(con, "SELECT field, raw FROM name_values", NAME_BATCH)
+        for names in map_in_processes(
+            standardise_name_values, batches, _workers(values, processes)
+        ):
+            _append(con, "std_name_values", names)
             task.advance(names.num_rows)
-    return {"taxpayer_rows": rows}
+    # One lookup per column: the joins of the few given names, middle names
+    # and suffixes then build tiny hash tables instead of one of every surname.
+    for field, table in NAME_LOOKUPS.items():
+        con.execute(
+            f"CREATE OR REPLACE TABLE {table} AS "
+            f"SELECT * EXCLUDE (field) FROM std_name_values WHERE field = '{field}'"
+        )
+    con.execute("DROP TABLE name_values")
+    con.execute("DROP TABLE std_name_values")
+    return {"name_values": values}
+
+
+def name_columns_sql(taxpayer: str) -> tuple[str, str]:
+    """The `NAME_COLUMNS` of alias `taxpayer`'s row, from `NAME_LOOKUPS`: (columns, joins).
+
+    How `records.standardise_names` puts the fields together: the given
+    name (and its keys) from the first name; the middle name is the first
+    name's further words, then the middle name's; the suffix field wins over
+    the last name's, which wins over the first name's; the surname columns
+    from the last name (tests/unit/master/test_load.py holds the load to it).
+    """
+    first, middle, last, suffix = aliases = ("n_first", "n_middle", "n_last", "n_suffix")
+    joins = " ".join(
+        f"JOIN {NAME_LOOKUPS[field]} {alias} ON {alias}.raw = coalesce({taxpayer}.{field}, '')"
+        for field, alias in zip(NAME_KEY_COLUMNS, aliases, strict=True)
+    )
+    columns = {
+        "given": f"{first}.given",
+        "given_keys": f"{first}.given_keys",
+        "middle": (
+            f"nullif(trim(coalesce({first}.middle, '') || ' ' || coalesce({middle}.middle, ''),"
+            " ' '), '')"
+        ),
+        "surname": f"{last}.surname",
+        "surname_compact": f"{last}.surname_compact",
+        "surname_tokens": f"{last}.surname_tokens",
+        "suffix": f"coalesce({suffix}.suffix, {last}.suffix, {first}.suffix)",
+    }
+    assert tuple(columns) == NAME_COLUMNS
+    return ", ".join(f"{sql} AS {name}" for name, sql in columns.items()), joins
 
 
 def _map_small(

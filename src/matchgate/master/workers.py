@@ -1,7 +1,7 @@
 """Master load: the per-value standardisers that run in worker processes.
 
 In: a batch of raw values as an Arrow table (distinct street lines; the
-name columns of taxpayer rows). Out: the batch's key with the standardised
+distinct values of one name column). Out: the batch's key with the standardised
 columns, as an Arrow table.
 Each function is a plain top-level function so that a "spawn" worker can
 import it; `map_in_processes` runs them over a stream of batches with at most
@@ -19,6 +19,7 @@ from multiprocessing.pool import AsyncResult
 from typing import TypeVar
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from matchgate.standardise.records import (
     standardise_names,
@@ -40,9 +41,20 @@ def parse_street_batch(batch: pa.Table) -> pa.Table:
     return pa.table({"street": batch.column("street"), **street_columns(parts)})
 
 
-def standardise_name_batch(batch: pa.Table) -> pa.Table:
-    """`row_no` and the raw name columns -> `row_no` plus the standardised name columns."""
-    return pa.table({"row_no": batch.column("row_no"), **standardise_names(batch)})
+def standardise_name_values(batch: pa.Table) -> pa.Table:
+    """`field` (a raw name column) and `raw` (a value of it) -> both plus the name columns.
+
+    Each value is standardised as the name of someone whose other three
+    fields are blank: what that field alone contributes to every name that
+    holds it (`records.standardise_names` reads each field on its own, too).
+    """
+    parts = []
+    fields = batch.column("field")
+    for field in NAME_KEY_COLUMNS:
+        values = batch.filter(pc.equal(fields, field)).column("raw")
+        names = standardise_names(pa.table({field: values}))
+        parts.append(pa.table({"field": pa.repeat(field, len(values)), "raw": values, **names}))
+    return pa.concat_tables(parts)
 
 
 def map_in_processes(
