@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -77,6 +77,10 @@ class SynthConfig:
     #: first/last name, address, date of birth, fingerprint IDs and removal-order
     #: data"); no fill rate is published, so a few blanks are assumed, not none.
     dob_share: float = 0.9
+    #: Earlier batches of the same requesting agency over the same master file, drawn
+    #: with seeds of their own (the main batch is the same with or without them): the
+    #: unlabelled requests a model can learn how requesters write from.
+    past_batches: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ class SynthData:
     envelope: dict[str, Any]
     address_ids: list[int] = field(repr=False)
     request_address_ids: list[int] = field(repr=False)
+    #: `SynthConfig.past_batches` earlier batches: (requests, envelope) each.
+    past: list[tuple[pa.Table, dict[str, Any]]] = field(default_factory=list, repr=False)
 
 
 def generate(config: SynthConfig) -> SynthData:
@@ -144,6 +150,7 @@ def _generate(config: SynthConfig) -> SynthData:
         "submitted_at": config.submitted_at,
     }
     taxpayers, addresses, requests, truth = build_tables(pop, filings, planned)
+    past = [_past_batch(world, config, number) for number in range(1, config.past_batches + 1)]
     return SynthData(
         taxpayers,
         addresses,
@@ -152,7 +159,33 @@ def _generate(config: SynthConfig) -> SynthData:
         envelope,
         address_ids=list(filings.aid),
         request_address_ids=[-1 if p.expected == "REJECTED" else p.address_id for p in planned],
+        past=past,
     )
+
+
+def _past_batch(world: World, config: SynthConfig, number: int) -> tuple[pa.Table, dict[str, Any]]:
+    """An earlier batch over the same people and addresses, from random sources of its own."""
+    rng = FastRandom(config.seed * 1_000_003 + number)
+    past_world = replace(
+        world,
+        rng=rng,
+        names=NameDrawer(rng),
+        np_rng=np.random.default_rng([config.seed, number]),
+        case_serials=rng.sample(range(1, 1_000_000), min(2 * config.requests + 64, 999_999)),
+    )
+    counts = _counts(config.requests)
+    planned = _order_with_duplicates(past_world, _plan(past_world, counts), counts["duplicate_id"])
+    _, _, requests, _ = build_tables(world.pop, world.filings, planned)
+    envelope: dict[str, Any] = {
+        "batch_id": f"{config.batch_id}-PAST-{number}",
+        "agreement_id": "reference-6103i2",
+        "requesting_agency": "Example Enforcement Agency",
+        "requesting_official": {"name": rng.choice(OFFICIAL_NAMES), "title": "Director"},
+        "receiving_officers": rng.sample(OFFICER_NAMES, 2),
+        "certified": True,
+        "submitted_at": config.submitted_at,
+    }
+    return requests, envelope
 
 
 def _counts(m: int) -> dict[str, int]:
