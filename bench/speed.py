@@ -57,6 +57,7 @@ def export_ref(ref: str, into: Path) -> tuple[str, Path]:
         text=True,
         check=True,
     ).stdout.strip()
+    into.mkdir(parents=True, exist_ok=True)
     archive = into / "ref.tar"
     with archive.open("wb") as handle:
         subprocess.run(
@@ -173,7 +174,6 @@ def run(
     }
     with tempfile.TemporaryDirectory(prefix=f"matchgate-speed-{scale}-") as tmp:
         scratch = Path(tmp)
-        files = demo.synthesise(scratch / "data", taxpayers=taxpayers, requests=requests, seed=seed)
         trees = [("working tree", REPO / "src")]
         if baseline_ref:
             commit, baseline_src = export_ref(baseline_ref, scratch / "baseline")
@@ -185,6 +185,7 @@ def run(
             trees.insert(0, ("baseline", baseline_src))
         for _, src in trees:
             check_imports(src)
+        files = demo.synthesise(scratch / "data", taxpayers=taxpayers, requests=requests, seed=seed)
         runs = [
             run_verify(src, files, scratch, label)
             for _ in range(max(1, repeat))
