@@ -10,6 +10,9 @@ given name or surname did not agree exactly or as a known variant. Out: the
   both names of three letters or more (FATIMAH / FATIMA);
 - ``typo``: one edit, counting two swapped neighbours as one (optimal string
   alignment distance 1; GUADAUPE, SMTH, RIIVERA), both of three letters or more;
+  and in a given name, a letter dropped from a three-letter name (AA for ANA,
+  RJ for RAJ): the shortest names lose a letter as often as any, and what is
+  left is rarely anybody's name (the decide stage checks that it is nobody's);
 - ``compound_part``: the request's given name is the filed second given name
   or its diminutive (GUADALUPE or LUPE for MARIA GUADALUPE);
 - ``particle``: the surnames agree once particles glued to a surname are
@@ -96,6 +99,9 @@ def given_name_fuzz(request: StandardName, filed: StandardName) -> str | None:
     keys = set(request.given_keys)
     if len(second) > 1 and (mine == second or not keys.isdisjoint(given_name_keys(second))):
         return COMPOUND_PART
+    if len(mine) == _MIN_FUZZY_LENGTH - 1 and len(theirs) == _MIN_FUZZY_LENGTH:
+        dropped = any(theirs[:i] + theirs[i + 1 :] == mine for i in range(len(theirs)))
+        return TYPO if dropped else None
     return _token_fuzz(mine, theirs)
 
 
