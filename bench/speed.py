@@ -136,19 +136,22 @@ def run_verify(src: Path, files: dict[str, Path], scratch: Path, label: str) -> 
     load_after = os.getloadavg()
     if process.returncode != 0:
         raise SystemExit(f"{label}: verify failed ({process.returncode}):\n{stderr[-2000:]}")
-    stages = {
-        name: float(value)
-        for name, value in re.findall(r"│\s*(\w+)\s*│\s*([\d.]+)\s*│", stdout)
-        if name in STAGES
-    }
     return {
         "label": label,
         "wall_seconds": round(wall, 1),
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 0),
-        "stage_seconds": stages,
+        "stage_seconds": stage_seconds(stdout),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
     }
+
+
+def stage_seconds(stdout: str) -> dict[str, float]:
+    """The "Time per stage" table of `verify`'s output: tab-separated lines when the
+    output is not a terminal (as here), a Rich table in older versions."""
+    found = re.findall(r"^(\w+)\t([\d.]+)\s*$", stdout, flags=re.MULTILINE)
+    found += re.findall(r"│\s*(\w+)\s*│\s*([\d.]+)\s*│", stdout)
+    return {name: float(value) for name, value in found if name in STAGES}
 
 
 def _head() -> str:
