@@ -22,7 +22,7 @@ def name(first: str, last: str, middle: str = "") -> object:
         ("JORE", "JOSE", "typo"),  # a letter replaced
         ("MARCOS", "MARIA", None),
         ("GUADALUPE", "MARIA GUADALUPE", "compound_part"),
-        ("LUPE", "MARIA GUADALUPE", "compound_part"),  # the second name's diminutive
+        ("LUPE", "MARIA GUADALUPE", "compound_variant"),  # the second name's diminutive
         ("JUAN", "PEDRO", None),
         ("AA", "ANA", "typo"),  # a letter dropped from a three-letter name
         ("RJ", "RAJ", "typo"),
