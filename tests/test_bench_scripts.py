@@ -40,3 +40,19 @@ def test_the_scale_generator_has_names_for_every_group() -> None:
     for male, female in scale_data.GIVEN_POOLS.values():
         assert male and female
     assert all(scale_data.SURNAME_POOLS.values())
+
+
+def test_the_speed_bench_reads_verifys_time_per_stage_as_piped_and_as_drawn() -> None:
+    speed = _load("speed")
+    piped = "# Time per stage\nstage\tseconds\nload\t53.90\nverify\t188.60\n"
+    assert speed.stage_seconds(piped) == {"load": 53.9, "verify": 188.6}
+    assert speed.stage_seconds("│ train │ 56.5 │\n") == {"train": 56.5}
+
+
+def test_the_speed_bench_finds_what_a_baseline_lacks(tmp_path: Path) -> None:
+    speed = _load("speed")
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("pytest==0.0.1\nno-such-package-here==1.0\n# a comment\n")
+    unmet = speed.unmet_pins(lock)
+    assert any(u.startswith("pytest==0.0.1 (installed ") for u in unmet)
+    assert "no-such-package-here==1.0 (not installed)" in unmet

@@ -24,6 +24,7 @@ from matchgate.match.port import MasterFiles
 from matchgate.progress import NullProgress, Progress
 from matchgate.reports.accuracy import AccuracyReport, score_batch
 from matchgate.services import VerifyReport
+from matchgate.services.trial import TRIAL_USER
 
 __all__ = ["RESPONSE_FILE", "AccuracyReport", "read_truth", "run_demo", "synthesise"]
 
@@ -32,11 +33,19 @@ RESPONSE_FILE = "response.csv"
 
 
 def synthesise(
-    out_dir: Path, *, taxpayers: int, requests: int, seed: int, dob_share: float | None = None
+    out_dir: Path,
+    *,
+    taxpayers: int,
+    requests: int,
+    seed: int,
+    dob_share: float | None = None,
+    past_batches: int = 0,
 ) -> dict[str, Path]:
     """Write a synthetic world; returns its files by role (taxpayers, requests, truth, ...).
 
     `dob_share`: the share of requests giving a date of birth (None: the generator's default).
+    `past_batches`: earlier batches over the same master file (`past_requests_N`,
+    `past_envelope_N`).
     """
     from matchgate.synth.generator import SynthConfig, generate
     from matchgate.synth.writer import write
@@ -44,6 +53,8 @@ def synthesise(
     config = SynthConfig(taxpayers=taxpayers, requests=requests, seed=seed)
     if dob_share is not None:
         config = replace(config, dob_share=dob_share)
+    if past_batches:
+        config = replace(config, past_batches=past_batches)
     data = generate(config)
     return write(data, out_dir)
 
@@ -61,22 +72,46 @@ def run_demo(
     seed: int,
     progress: Progress | None = None,
     dob_share: float | None = None,
+    past_batches: int = 0,
+    floor: bool = True,
 ) -> tuple[VerifyReport, AccuracyReport]:
-    """Synthesise a master file and batch, verify it, score it against the truth."""
+    """Synthesise a master file and batch, verify it, score it against the truth.
+
+    With `past_batches`, earlier batches over the same master file are verified
+    first and the model's m-probabilities learnt from them (`floor`: keep the
+    master training's floor) before the batch is verified and scored.
+    """
     progress = progress or NullProgress()
     with progress.task("Synthesising data", total=1) as task:
         files = synthesise(
-            out_dir, taxpayers=taxpayers, requests=requests, seed=seed, dob_share=dob_share
+            out_dir,
+            taxpayers=taxpayers,
+            requests=requests,
+            seed=seed,
+            dob_share=dob_share,
+            past_batches=past_batches,
         )
         task.advance()
     settings = Settings(home=out_dir / "workspace", database_url=None, user=None)
+    master = MasterFiles(files["taxpayers"], files["addresses"])
     with build_services(settings) as services:
+        for number in range(1, past_batches + 1):
+            services.trial.verify(
+                read_upload(files[f"past_requests_{number}"]),
+                read_upload(files[f"past_envelope_{number}"]),
+                agreement=services.agreement(None),
+                actor=None,
+                master=master,
+                progress=progress,
+            )
+        if past_batches:
+            services.master.train_on_past_batches(actor=TRIAL_USER, floor=floor, progress=progress)
         report = services.trial.verify(
             read_upload(files["requests"]),
             read_upload(files["envelope"]),
             agreement=services.agreement(None),
             actor=None,
-            master=MasterFiles(files["taxpayers"], files["addresses"]),
+            master=master,
             progress=progress,
         )
     write_atomically(out_dir / RESPONSE_FILE, report.response, what="response")

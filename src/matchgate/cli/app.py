@@ -107,16 +107,41 @@ def master_load(
 def model_train(
     workspace: Home = None,
     seed: Annotated[int, typer.Option(help="Seed for u sampling.")] = 42,
+    past_batches: Annotated[
+        bool,
+        typer.Option(
+            "--past-batches",
+            help="Learn the m-probabilities from past batches' requests (EM), "
+            "starting from the model trained on the master file.",
+        ),
+    ] = False,
+    batch: Annotated[
+        list[str] | None,
+        typer.Option(help="With --past-batches: learn from this batch (repeatable; default all)."),
+    ] = None,
+    no_floor: Annotated[
+        bool,
+        typer.Option("--no-floor", help="With --past-batches: keep EM's m as found, unfloored."),
+    ] = False,
     actor: Actor = None,
 ) -> None:
-    """Train the Splink model on the workspace's master file (EM, no labels).
+    """Train the Splink model on the workspace's master file (EM, no labels), or with
+    --past-batches re-estimate its m-probabilities from how past batches were written.
 
-    Role: any user (the acting user is recorded).
+    Role: operator.
     """
     with command(workspace) as cmd:
-        model = cmd.services.master.train(
-            actor=cmd.actor(actor), seed=seed, progress=render.RichProgress(stderr)
-        )
+        if past_batches:
+            model = cmd.services.master.train_on_past_batches(
+                actor=cmd.actor(actor),
+                batch_ids=batch or None,
+                floor=not no_floor,
+                progress=render.RichProgress(stderr),
+            )
+        else:
+            model = cmd.services.master.train(
+                actor=cmd.actor(actor), seed=seed, progress=render.RichProgress(stderr)
+            )
     render.model_trained(stdout, model)
 
 

@@ -125,8 +125,10 @@ class Fit:
 # Which part of the name is fuzzy and how ("given:typo", "surname:particle", ...).
 GIVEN_VARIANT_ONLY = "given:variant"
 # Fuzzy fits that the exact address on file may corroborate on its own: a
-# spelling of the same name, a surname slip or particle, part of a compound
-# given name, a swap. A given name one letter or one sound from the filed one
+# spelling of the same name, a surname slip or particle, the second given name
+# itself (not a nickname of it: JOE for RONALDO JOSE is a variant-list link, and
+# may be the JOE of the household the custodian never saw), a swap. A given
+# name one letter or one sound from the filed one
 # (DANIEL / DANIELA, MARIO / MARIA) is very often another real person of the
 # household, and a variant-list link (LISA / ELIZABETH) may be a relative the
 # custodian has never seen: those need a DOB or TIN that agrees.

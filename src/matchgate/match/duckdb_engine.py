@@ -20,18 +20,25 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
-from matchgate.errors import WorkspaceError
+from matchgate.errors import ModelError, WorkspaceError
 from matchgate.files import private_umask
 from matchgate.keys import StoreKey
 from matchgate.master.load import file_sha256, load_master, vintage_id_for
 from matchgate.master.storage import attach, crypto_module, reencrypt
 from matchgate.master.summary import MasterSummary
-from matchgate.match.engine import MasterConnection, taxpayer_records, train_model
+from matchgate.match.engine import (
+    M_PROBABILITY_FLOOR,
+    MasterConnection,
+    taxpayer_records,
+    train_m_on_requests,
+    train_model,
+)
 from matchgate.match.limits import EngineLimits
 from matchgate.match.matcher import SplinkMatcher
-from matchgate.match.model import MatchModel, current_model, save_model
+from matchgate.match.model import MatchModel, current_model, load_model, save_model
 from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
 from matchgate.pipeline import Matcher
 from matchgate.progress import Progress
@@ -103,6 +110,36 @@ class DuckDBEngine:
         save_model(model, self.workspace)
         return self._summary(model)
 
+    def train_on_requests(
+        self,
+        requests: pa.Table,
+        *,
+        provenance: Mapping[str, Any],
+        floor: bool,
+        progress: Progress,
+    ) -> ModelSummary:
+        base = self._master_trained_model()
+        master = self._connect(self.workspace.require_master())
+        try:
+            if base.vintage_id != str(master.vintage()["vintage_id"]):
+                raise ModelError(
+                    "the current model was trained on another master-file vintage: "
+                    "run `matchgate model train` first"
+                )
+            with progress.task("Training m-probabilities on past batches (EM)", total=1) as task:
+                model = train_m_on_requests(
+                    master,
+                    base,
+                    requests,
+                    provenance=dict(provenance),
+                    floor=M_PROBABILITY_FLOOR if floor else None,
+                )
+                task.advance()
+        finally:
+            master.close()
+        save_model(model, self.workspace)
+        return self._summary(model)
+
     @contextmanager
     def matcher(self) -> Iterator[MatcherFactory]:
         opened: list[MasterConnection] = []
@@ -163,6 +200,17 @@ class DuckDBEngine:
                 "run `matchgate model train` first"
             )
         return model
+
+    def _master_trained_model(self) -> MatchModel:
+        """The model trained on the master file that the current model is, or came from:
+        m-probabilities learnt from requests always start from it, so training again
+        on more batches pools them rather than compounding one estimate on another."""
+        model = self._require_model()
+        trained_on = model.metadata.get("m_trained_on") or {}
+        base = trained_on.get("base_model") if isinstance(trained_on, dict) else None
+        if not base:
+            return model
+        return load_model(self.workspace.models_dir / f"{base}.json")
 
     def _summary(self, model: MatchModel) -> ModelSummary:
         location = self.workspace.models_dir / f"{model.version}.json"

@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from splink import DuckDBAPI, Linker
+from splink import DuckDBAPI, Linker, block_on
 
 from matchgate.errors import ModelError
 from matchgate.keys import TRIAL_POLICY, EncryptionPolicy, StoreKey
@@ -214,8 +214,86 @@ def train_model(
         "seed": seed,
         "taxpayers": taxpayer_count,
         "m_probability_floor": M_PROBABILITY_FLOOR,
+        "m_trained_on": {"source": "master_file", "training_taxpayers": taxpayers},
     }
     return make_model(settings, metadata)
+
+
+#: EM over requests of past batches scored against the master file sees the
+#: noise the master file cannot show (a requester's typo, a transliteration,
+#: a nickname, a prior address): its pairs are those the match stage itself
+#: considers, blocked on the address (which leaves the name, DOB and TIN
+#: comparisons to estimate) and on the TIN given (which leaves the name, DOB
+#: and address comparisons). u-probabilities stay those of the master file:
+#: random pairs of records are the same non-matches whoever wrote a request.
+REQUEST_TRAINING_BLOCKING_RULES = (block_on("house_number", "zip5"), block_on("tin"))
+
+
+def train_m_on_requests(
+    master: MasterConnection,
+    model: MatchModel,
+    requests: pa.Table,
+    *,
+    provenance: dict[str, Any],
+    floor: float | None = M_PROBABILITY_FLOOR,
+) -> MatchModel:
+    """Re-estimate `model`'s m-probabilities by EM over requests x master records.
+
+    `requests` are the standardised comparison columns of past batches'
+    valid rows (uids unique and distinct from the master's), pooled;
+    `provenance` (which batches, how many rows) goes into the model's
+    metadata, beside the master model it started from. `floor`: as in
+    `train_model` (None: no floor, the levels keep what EM found). The
+    settings keep their structure: one m and u per comparison level.
+    """
+    settings = dict(model.settings)
+    link_type = settings.get("link_type", "dedupe_only")
+    settings["link_type"] = "link_only"
+    settings["probability_two_random_records_match"] = 1.0 / max(master.taxpayer_count(), 2)
+    con = master.con
+    present = [c for c in COMPARISON_COLUMNS if c in requests.column_names]
+    con.register("training_requests_raw", requests.select(present))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE training_requests AS SELECT "
+        + ", ".join(c if c in present else f"NULL::VARCHAR AS {c}" for c in COMPARISON_COLUMNS)
+        + " FROM training_requests_raw"
+    )
+    con.unregister("training_requests_raw")
+    columns = ", ".join(COMPARISON_COLUMNS)
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW training_master AS SELECT {columns} FROM master.records"
+    )
+    db_api = DuckDBAPI(connection=con)
+    left = db_api.register("training_requests", table_name="past_requests")
+    right = db_api.register("training_master", table_name="master_records")
+    linker = Linker([left, right], settings, log_level=_SPLINK_LOG_LEVEL)
+    for rule in REQUEST_TRAINING_BLOCKING_RULES:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, fix_u_probabilities=True
+        )
+    trained = linker.misc.save_model_to_json()
+    con.execute("DROP VIEW training_master")
+    con.execute("DROP TABLE training_requests")
+    trained["link_type"] = link_type
+    trained["probability_two_random_records_match"] = model.settings.get(
+        "probability_two_random_records_match", trained["probability_two_random_records_match"]
+    )
+    if floor is not None:
+        _floor_m_probabilities(trained, floor)
+    metadata = {
+        **{k: v for k, v in model.metadata.items() if k != "m_probability_floor"},
+        "m_probability_floor": floor,
+        "m_trained_on": {
+            "source": "past_batches",
+            "base_model": model.version,
+            "blocking_rules": [
+                "house_number, zip5 (address blocked)",
+                "tin (the TIN given)",
+            ],
+            **provenance,
+        },
+    }
+    return make_model(trained, metadata)
 
 
 def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Table) -> pa.Table:

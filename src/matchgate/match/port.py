@@ -22,7 +22,9 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+
+import pyarrow as pa
 
 from matchgate.domain.taxpayers import TaxpayerRecord
 from matchgate.keys import StoreKey
@@ -76,6 +78,20 @@ class MatchEngine(Protocol):
 
     def train(self, *, seed: int, progress: Progress) -> ModelSummary:
         """Train a model on the loaded vintage (EM, no labels) and make it current."""
+        ...
+
+    def train_on_requests(
+        self,
+        requests: pa.Table,
+        *,
+        provenance: Mapping[str, Any],
+        floor: bool,
+        progress: Progress,
+    ) -> ModelSummary:
+        """Re-estimate the current model's m-probabilities by EM over `requests` (past
+        batches' standardised valid rows) scored against the master file; save the
+        result, with `provenance` in its metadata, as the current model. `floor`:
+        keep the master training's floor on every m-probability."""
         ...
 
     def matcher(self) -> AbstractContextManager[MatcherFactory]:

@@ -10,8 +10,14 @@ given name or surname did not agree exactly or as a known variant. Out: the
   both names of three letters or more (FATIMAH / FATIMA);
 - ``typo``: one edit, counting two swapped neighbours as one (optimal string
   alignment distance 1; GUADAUPE, SMTH, RIIVERA), both of three letters or more;
+  and in a given name, a letter dropped from a three-letter name (AA for ANA,
+  RJ for RAJ): the shortest names lose a letter as often as any, and what is
+  left is rarely anybody's name (the decide stage checks that it is nobody's);
 - ``compound_part``: the request's given name is the filed second given name
-  or its diminutive (GUADALUPE or LUPE for MARIA GUADALUPE);
+  (GUADALUPE for MARIA GUADALUPE);
+- ``compound_variant``: it is a variant-list form of the filed second given
+  name (LUPE for MARIA GUADALUPE, JOE for RONALDO JOSE): a link through a
+  variant list, like LISA for ELIZABETH;
 - ``particle``: the surnames agree once particles glued to a surname are
   taken off (CRUZ for DELACRUZ).
 
@@ -35,6 +41,7 @@ SPELLING = "spelling"
 PHONETIC = "phonetic"
 TYPO = "typo"
 COMPOUND_PART = "compound_part"
+COMPOUND_VARIANT = "compound_variant"
 PARTICLE = "particle"
 ORDER_SWAP = "order_swap"
 
@@ -94,8 +101,13 @@ def given_name_fuzz(request: StandardName, filed: StandardName) -> str | None:
         return None
     second = filed.middle.split()[0] if filed.middle else ""
     keys = set(request.given_keys)
-    if len(second) > 1 and (mine == second or not keys.isdisjoint(given_name_keys(second))):
+    if len(second) > 1 and mine == second:
         return COMPOUND_PART
+    if len(second) > 1 and not keys.isdisjoint(given_name_keys(second)):
+        return COMPOUND_VARIANT
+    if len(mine) == _MIN_FUZZY_LENGTH - 1 and len(theirs) == _MIN_FUZZY_LENGTH:
+        dropped = any(theirs[:i] + theirs[i + 1 :] == mine for i in range(len(theirs)))
+        return TYPO if dropped else None
     return _token_fuzz(mine, theirs)
 
 

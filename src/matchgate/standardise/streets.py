@@ -283,6 +283,11 @@ def _first_runs(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
 
 def _from_labels(labels: Mapping[str, str]) -> StreetParts:
     number_text = "".join(labels.get(key, "") for key in ("AddressNumberPrefix", "AddressNumber"))
+    if not any(ch.isdigit() for ch in number_text):
+        # Every primary number has a digit (842, W123N4567, 123-45, 123 1/2); usaddress
+        # reads the SAN of SAN PEDRO DR as one, which would make a street without a
+        # number an address (REQ-06).
+        number_text = ""
     has_name = bool(labels.get("StreetName") or labels.get("StreetNamePreType"))
     if number_text and not has_name and labels.get("PlaceName"):
         # The field holds a street line only, so words read as a city are the street

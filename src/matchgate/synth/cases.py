@@ -16,12 +16,17 @@ Categories (truth `category` -> `expected`):
   given name, anglicised); truth `name_variant` names the kind.
 - not_on_file, address_not_on_file, borrowed_tin, dob_conflict,
   relative_not_on_file -> NOT_VERIFIABLE (the answer must be NO_MATCH).
-- relative_variant_not_on_file (ELIZABETH MARTIN asked, with no DOB or TIN,
-  where LISA MARTIN is on file at that address: a relative the custodian has
-  never seen) and near_name_not_on_file (DANIEL asked where DANIELA is on file
-  there: another real person one letter away) -> NOT_VERIFIABLE: the named
-  person is not on file, so VERIFIED would disclose someone else's address;
-  a human may look (PENDING_REVIEW), nothing may go out automatically.
+- relative_variant_not_on_file (ELIZABETH MARTIN asked where LISA MARTIN is
+  on file at that address: a relative the custodian has never seen) and
+  near_name_not_on_file (DANIEL asked where DANIELA is on file there: another
+  real person one letter away) -> NOT_VERIFIABLE: the named person is not on
+  file, so VERIFIED would disclose someone else's address; a human may look
+  (PENDING_REVIEW), nothing may go out automatically. Neither gives a TIN;
+  both give the person's own DOB (never a resident's) as often as any request
+  gives one (`SynthConfig.dob_share`): the requester does not know that the
+  name it writes is a variant of a filer's, so it writes as it does for anyone.
+  Without the DOB they are the hard trap (only the household's address links
+  the names); with it, the DOB conflicts with the resident's.
 - jr_sr_same_address, twins_same_address -> AMBIGUOUS (PENDING_REVIEW or
   NO_MATCH, never VERIFIED).
 """
@@ -378,7 +383,7 @@ def _trap(w: World, aid: int, category: str, pick_name: Callable[[str], str]) ->
 
 def relative_variant_not_on_file(w: World, aid: int) -> Planned | None:
     """A relative not on file, named by a form that a variant list links to a resident's
-    given name (ELIZABETH where LISA is filed), with no DOB and no TIN."""
+    given name (ELIZABETH where LISA is filed), with no TIN (see the module docstring)."""
 
     def pick(filed: str) -> str:
         linked = sorted(
@@ -388,7 +393,7 @@ def relative_variant_not_on_file(w: World, aid: int) -> Planned | None:
         )
         return w.rng.choice(linked) if linked else ""
 
-    return _trap(w, aid, "relative_variant_not_on_file", pick)
+    return _with_own_dob(w, aid, _trap(w, aid, "relative_variant_not_on_file", pick))
 
 
 def near_name_not_on_file(w: World, aid: int) -> Planned | None:
@@ -401,9 +406,18 @@ def near_name_not_on_file(w: World, aid: int) -> Planned | None:
             return ""
         return w.rng.choice(near)
 
-    planned = _trap(w, aid, "near_name_not_on_file", pick)
-    # A requester gives this person's own DOB as often as anyone's.
-    if planned is not None and w.rng.random() < w.dob_share:
-        planned.fields["dob"] = w.random_dob()
-        planned.variants.append("dob_given")
+    return _with_own_dob(w, aid, _trap(w, aid, "near_name_not_on_file", pick))
+
+
+def _with_own_dob(w: World, aid: int, planned: Planned | None) -> Planned | None:
+    """A requester gives this person's own DOB as often as anyone's: one that is no
+    resident's (a resident's DOB would make the person a twin, a case of its own)."""
+    if planned is None or w.rng.random() >= w.dob_share:
+        return planned
+    taken = {w.pop.dob[q] for q in w.filings.residents.get(aid, ())}
+    dob = w.random_dob()
+    while dob in taken:
+        dob = w.random_dob()
+    planned.fields["dob"] = dob
+    planned.variants.append("dob_given")
     return planned

@@ -234,10 +234,11 @@ def write_variant(
             english = _english_given(sex, rng)
         if english is None:
             return None
-        alias = f"{first} {last}" if (token not in npool.ANGLICISED or rng.random() < 0.5) else ""
-        if alias:
-            tags.append("filed_name_as_alias")
-        return Written("anglicised", english, "", last, alias)
+        # The kind is the English name *with the filed name as an alias* (the issue's
+        # JESUS -> JESSE, JOSE -> JOSEPH): an English form written alone is the
+        # nickname noise every genuine request may carry (synth.noise).
+        tags.append("filed_name_as_alias")
+        return Written("anglicised", english, "", last, f"{first} {last}")
 
     swap_weight = 3.0 if group in npool.FAMILY_NAME_FIRST else 1.0
     # Kinds that apply to few names (a particle, a compound given name, a recorded

@@ -3,7 +3,8 @@
 In: the generated data and an output folder. Out: taxpayers.csv,
 addresses.csv, requests.csv, truth.csv (RFC 4180 via the csv module, CRLF
 line ends, UTF-8 without BOM, header row, empty cell = missing) and
-envelope.json, and their paths by role.
+envelope.json, and their paths by role; with past batches, also
+past_requests_N.csv and past_envelope_N.json for each.
 
 Every file is written to a hidden temporary file in the same folder and
 renamed into place only after all of them were written, so an error leaves
@@ -60,6 +61,17 @@ def write(data: SynthData, out_dir: Path) -> dict[str, Path]:
                 else:
                     _write_csv(getattr(data, role), fh)
         paths = {role: out_dir / name for role, name in FILE_NAMES.items()}
+        for number, (requests, envelope) in enumerate(data.past, start=1):
+            roles = (f"past_requests_{number}", f"past_envelope_{number}")
+            for role, name in zip(roles, (f"{roles[0]}.csv", f"{roles[1]}.json"), strict=True):
+                handle, temp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+                temps[role] = temp
+                with open(handle, "w", encoding="utf-8", newline="") as fh:
+                    if role.startswith("past_envelope"):
+                        _write_json(envelope, fh)
+                    else:
+                        _write_csv(requests, fh)
+                paths[role] = out_dir / name
         for role, temp in temps.items():
             os.replace(temp, paths[role])
         return paths

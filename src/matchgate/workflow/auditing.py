@@ -280,7 +280,7 @@ def recall(
 
 
 def record_workspace_event(
-    store: Store, actor: str | None, action: str, **payload: str | int | None
+    store: Store, actor: str | None, action: str, **payload: str | int | list[str] | None
 ) -> None:
     """Master-file loads and model training happen in the workspace; account for them."""
     with store.transaction() as session:

@@ -86,6 +86,41 @@ def test_req16_one_letter_off_given_name_with_the_same_tin_is_not_verified() -> 
     assert decision.outcome is not Outcome.VERIFIED
 
 
+@pytest.mark.parametrize(
+    ("given_unknown", "outcome"),
+    [
+        (True, Outcome.VERIFIED),  # AA is nobody's name: a letter dropped from ANA
+        (False, Outcome.PENDING_REVIEW),  # a real two-letter name is not a slip
+    ],
+)
+def test_issue8_a_letter_dropped_from_a_three_letter_given_name_is_a_typo(
+    given_unknown: bool, outcome: Outcome
+) -> None:
+    ana = person("ANA", "DIAZ", dob="1991-08-09", tin="800000010")
+    found = replace(candidate(ana), request_given_unknown=given_unknown)
+    decision = decide(person("AA", "DIAZ", dob=ana.dob), [found], THRESHOLDS)
+    assert decision.outcome is outcome
+
+
+@pytest.mark.parametrize(
+    ("first", "dob", "outcome"),
+    [
+        ("JOSE", None, Outcome.VERIFIED),  # the second given name itself, exact address
+        ("JOE", None, Outcome.PENDING_REVIEW),  # a nickname of it: a variant-list link
+        ("JOE", "1970-03-31", Outcome.VERIFIED),  # ... that a DOB on file settles
+    ],
+)
+def test_issue8_a_nickname_of_the_second_given_name_is_never_settled_by_the_household_address(
+    first: str, dob: str | None, outcome: Outcome
+) -> None:
+    filed = PersonFacts(
+        name=standardise_name("RONALDO", "JOSE", "TORRES", None), dob=dob, tin="800000011"
+    )
+    found = replace(candidate(filed), address_exact=True)
+    decision = decide(person(first, "TORRES", dob=dob), [found], THRESHOLDS)
+    assert decision.outcome is outcome
+
+
 def test_req17_name_and_tin_match_without_the_address_on_file_is_no_match() -> None:
     request = person("JOSE", "HERNANDEZ LOPEZ", tin=JOSE.tin)
     decision = decide(request, [candidate(JOSE, on_file=False, lka=False)], THRESHOLDS)

@@ -138,6 +138,8 @@ def test_req05_name_missing_is_r01(
         ("PO BOX 123", "AUSTIN", "TX", "78701", None),  # mailing address, not a residence
         ("123", "AUSTIN", "TX", "78701", None),  # no street name
         ("MAIN ST", "AUSTIN", "TX", "78701", None),  # no house number
+        ("SAN PEDRO DR", "AUSTIN", "TX", "78701", None),  # SAN is a word, not a number
+        ("SANTA FE AVE", "AUSTIN", "TX", "78701", None),
         ("", "AUSTIN", "TX", "78701", "123-45-6789"),  # a TIN never stands in for an address
         (None, None, None, None, "123-45-6789"),
         ("1234 N MAIN ST", None, None, None, None),  # neither city + state nor ZIP

@@ -22,9 +22,13 @@ def name(first: str, last: str, middle: str = "") -> object:
         ("JORE", "JOSE", "typo"),  # a letter replaced
         ("MARCOS", "MARIA", None),
         ("GUADALUPE", "MARIA GUADALUPE", "compound_part"),
-        ("LUPE", "MARIA GUADALUPE", "compound_part"),  # the second name's diminutive
+        ("LUPE", "MARIA GUADALUPE", "compound_variant"),  # the second name's diminutive
         ("JUAN", "PEDRO", None),
-        ("AL", "ALI", None),  # too short to call a slip
+        ("AA", "ANA", "typo"),  # a letter dropped from a three-letter name
+        ("RJ", "RAJ", "typo"),
+        ("AL", "ALIA", None),  # two letters short: not one slip
+        ("AX", "ALI", None),  # a letter replaced as well as one dropped
+        ("LI", "LEI", "typo"),  # a slip by its letters; whether it is one, the policy says
     ],
 )
 def test_given_name_fuzz(written: str, filed: str, kind: str | None) -> None:

@@ -220,6 +220,11 @@ def test_distinct_names_share_no_variant_key(left: str, right: str) -> None:
         ("BOB", {"BOB", "ROBERT"}),
         ("ROBERT", {"ROBERT"}),
         ("ZELTRANDO", {"ZELTRANDO"}),
+        # Issue 8: the English form of a French, Spanish or Slavic name (JEAN for JOHN).
+        ("JEAN", {"JEAN", "JOHN"}),
+        ("ROGELIO", {"ROGELIO", "ROGER"}),
+        ("DANILO", {"DANILO", "DANIEL"}),
+        ("YURI", {"YURI", "GEORGE"}),
     ],
 )
 def test_given_name_keys_include_the_name_and_what_it_stands_for(

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -359,3 +360,36 @@ def test_write_failing_midway_leaves_no_partial_output(
     with pytest.raises(OSError, match="disk full"):
         write(data, out)
     assert list(out.iterdir()) == []
+
+
+def test_issue8_relatives_not_on_file_give_their_own_dob_as_often_as_anyone(
+    data: SynthData, rows: list[Row], on_file: dict[int, set[str]]
+) -> None:
+    people = _person(data)
+    traps = [
+        (req, aid)
+        for req, truth, aid in rows
+        if truth["category"] in ("relative_variant_not_on_file", "near_name_not_on_file")
+    ]
+    with_dob = [(req, aid) for req, aid in traps if req["dob"]]
+    # The batch's DOB share (0.9) holds for them too; without a DOB they are the hard trap.
+    assert len(traps) > 10 and 0.6 < len(with_dob) / len(traps) < 1.0
+    for req, aid in with_dob:
+        assert req["dob"] not in {people[t]["dob"] for t in on_file[aid]}
+
+
+def test_issue8_an_anglicised_name_carries_the_filed_name_as_an_alias(rows: list[Row]) -> None:
+    anglicised = [req for req, truth, _ in rows if truth["name_variant"] == "anglicised"]
+    assert anglicised and all(req["aliases"] for req in anglicised)
+
+
+def test_past_batches_are_drawn_over_the_same_master_file_without_changing_the_batch(
+    data: SynthData,
+) -> None:
+    with_past = generate(replace(SMALL, past_batches=1))
+    assert with_past.taxpayers.equals(data.taxpayers)
+    assert with_past.addresses.equals(data.addresses)
+    assert with_past.requests.equals(data.requests)
+    [(past, envelope)] = with_past.past
+    assert past.num_rows == data.requests.num_rows and not past.equals(data.requests)
+    assert envelope["batch_id"] != data.envelope["batch_id"]
