@@ -38,7 +38,7 @@ from matchgate.match.engine import (
 )
 from matchgate.match.limits import EngineLimits
 from matchgate.match.matcher import SplinkMatcher
-from matchgate.match.model import MatchModel, current_model, load_model, save_model
+from matchgate.match.model import MatchModel, current_model, master_trained_base, save_model
 from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
 from matchgate.pipeline import Matcher
 from matchgate.progress import Progress
@@ -118,7 +118,7 @@ class DuckDBEngine:
         floor: bool,
         progress: Progress,
     ) -> ModelSummary:
-        base = self._master_trained_model()
+        base = master_trained_base(self._require_model(), self.workspace)
         master = self._connect(self.workspace.require_master())
         try:
             if base.vintage_id != str(master.vintage()["vintage_id"]):
@@ -200,17 +200,6 @@ class DuckDBEngine:
                 "run `matchgate model train` first"
             )
         return model
-
-    def _master_trained_model(self) -> MatchModel:
-        """The model trained on the master file that the current model is, or came from:
-        m-probabilities learnt from requests always start from it, so training again
-        on more batches pools them rather than compounding one estimate on another."""
-        model = self._require_model()
-        trained_on = model.metadata.get("m_trained_on") or {}
-        base = trained_on.get("base_model") if isinstance(trained_on, dict) else None
-        if not base:
-            return model
-        return load_model(self.workspace.models_dir / f"{base}.json")
 
     def _summary(self, model: MatchModel) -> ModelSummary:
         location = self.workspace.models_dir / f"{model.version}.json"

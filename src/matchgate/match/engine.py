@@ -229,6 +229,48 @@ def train_model(
 REQUEST_TRAINING_BLOCKING_RULES = (block_on("house_number", "zip5"), block_on("tin"))
 
 
+def request_training_settings(model: MatchModel, taxpayers: int) -> dict[str, Any]:
+    """`model`'s settings as EM over requests x master records runs them: a link, with
+    the prior of one taxpayer among all (a request names one person)."""
+    settings = dict(model.settings)
+    settings["link_type"] = "link_only"
+    settings["probability_two_random_records_match"] = 1.0 / max(taxpayers, 2)
+    return settings
+
+
+def finish_request_training(
+    model: MatchModel,
+    trained: dict[str, Any],
+    *,
+    provenance: dict[str, Any],
+    floor: float | None,
+) -> MatchModel:
+    """The model EM over requests gave (`trained`, DuckDB-rendered), made a model again:
+    the link type and prior of `model`, the floor, and where its m-probabilities came from.
+    One place for both engines, so a model trained on either says the same about itself."""
+    trained = dict(trained)
+    trained["link_type"] = model.settings.get("link_type", "dedupe_only")
+    trained["probability_two_random_records_match"] = model.settings.get(
+        "probability_two_random_records_match", trained["probability_two_random_records_match"]
+    )
+    if floor is not None:
+        _floor_m_probabilities(trained, floor)
+    metadata = {
+        **{k: v for k, v in model.metadata.items() if k != "m_probability_floor"},
+        "m_probability_floor": floor,
+        "m_trained_on": {
+            "source": "past_batches",
+            "base_model": model.version,
+            "blocking_rules": [
+                "house_number, zip5 (address blocked)",
+                "tin (the TIN given)",
+            ],
+            **provenance,
+        },
+    }
+    return make_model(trained, metadata)
+
+
 def train_m_on_requests(
     master: MasterConnection,
     model: MatchModel,
@@ -246,10 +288,7 @@ def train_m_on_requests(
     `train_model` (None: no floor, the levels keep what EM found). The
     settings keep their structure: one m and u per comparison level.
     """
-    settings = dict(model.settings)
-    link_type = settings.get("link_type", "dedupe_only")
-    settings["link_type"] = "link_only"
-    settings["probability_two_random_records_match"] = 1.0 / max(master.taxpayer_count(), 2)
+    settings = request_training_settings(model, master.taxpayer_count())
     con = master.con
     present = [c for c in COMPARISON_COLUMNS if c in requests.column_names]
     con.register("training_requests_raw", requests.select(present))
@@ -274,26 +313,7 @@ def train_m_on_requests(
     trained = linker.misc.save_model_to_json()
     con.execute("DROP VIEW training_master")
     con.execute("DROP TABLE training_requests")
-    trained["link_type"] = link_type
-    trained["probability_two_random_records_match"] = model.settings.get(
-        "probability_two_random_records_match", trained["probability_two_random_records_match"]
-    )
-    if floor is not None:
-        _floor_m_probabilities(trained, floor)
-    metadata = {
-        **{k: v for k, v in model.metadata.items() if k != "m_probability_floor"},
-        "m_probability_floor": floor,
-        "m_trained_on": {
-            "source": "past_batches",
-            "base_model": model.version,
-            "blocking_rules": [
-                "house_number, zip5 (address blocked)",
-                "tin (the TIN given)",
-            ],
-            **provenance,
-        },
-    }
-    return make_model(trained, metadata)
+    return finish_request_training(model, trained, provenance=provenance, floor=floor)
 
 
 def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Table) -> pa.Table:

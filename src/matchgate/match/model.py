@@ -93,3 +93,14 @@ def current_model(workspace: Workspace) -> MatchModel | None:
         return None
     version = pointer.read_text(encoding="utf-8").strip()
     return load_model(workspace.models_dir / f"{version}.json")
+
+
+def master_trained_base(model: MatchModel, workspace: Workspace) -> MatchModel:
+    """The model trained on the master file that `model` is, or came from: m-probabilities
+    learnt from requests always start from it, so training again on more batches pools
+    them rather than compounding one estimate on another."""
+    trained_on = model.metadata.get("m_trained_on") or {}
+    base = trained_on.get("base_model") if isinstance(trained_on, dict) else None
+    if not base:
+        return model
+    return load_model(workspace.models_dir / f"{base}.json")

@@ -32,13 +32,13 @@ from matchgate.keys import PRODUCTION_POLICY, create_key_file
 from matchgate.match.duckdb_engine import DuckDBEngine
 from matchgate.match.engine import MasterConnection
 from matchgate.match.matcher import SplinkMatcher
-from matchgate.match.model import current_model
+from matchgate.match.model import current_model, load_model
 from matchgate.match.port import MasterFiles
 from matchgate.match.spark.engine import SparkEncryptionUnavailable, SparkEngine
 from matchgate.match.spark.master import TABLES, master_folder
 from matchgate.match.spark.scoring import SparkMaster, train_on_spark
 from matchgate.match.spark.session import SparkOptions
-from matchgate.pipeline import BatchOutcome, verify_batch
+from matchgate.pipeline import BatchOutcome, standardise_requests, verify_batch
 from matchgate.progress import NullProgress
 from matchgate.workspace import Workspace
 
@@ -205,6 +205,33 @@ def test_a_model_trained_on_spark_is_stored_for_and_scored_by_duckdb(engines: Tw
         master_db.close()
     verified = sum(1 for row in outcome.rows if row.outcome is Outcome.VERIFIED)
     assert verified > 0
+
+
+def test_m_learnt_from_past_requests_on_spark_is_what_duckdb_learns(engines: TwoEngines) -> None:
+    """Issue 8 item 2 on either engine: EM over past requests x master records, u fixed,
+    gives the same m-probabilities and says the same about where they came from."""
+    table = read_requests(engines.files["requests"])
+    valid = [row.index for row in engines.duckdb.rows if not row.codes]
+    requests = standardise_requests(table, valid)
+    provenance = {"batches": [{"batch_id": "B-1", "rows": len(valid)}], "requests": len(valid)}
+    models = {}
+    for name, engine in (
+        ("duckdb", DuckDBEngine(engines.workspace)),
+        ("spark", engines.spark_engine),
+    ):
+        summary = engine.train_on_requests(
+            requests, provenance=provenance, floor=True, progress=NullProgress()
+        )
+        models[name] = load_model(Path(summary.location))
+    duck, spark = models["duckdb"], models["spark"]
+    assert spark.metadata["m_trained_on"] == duck.metadata["m_trained_on"]
+    assert duck.metadata["m_trained_on"]["source"] == "past_batches"
+    for ours, theirs in zip(
+        spark.settings["comparisons"], duck.settings["comparisons"], strict=True
+    ):
+        for a, b in zip(ours["comparison_levels"], theirs["comparison_levels"], strict=True):
+            assert a.get("u_probability") == b.get("u_probability")  # u is fixed
+            assert abs(a.get("m_probability", 0) - b.get("m_probability", 0)) < 0.01
 
 
 def test_req37_a_production_workspace_refuses_an_unencrypted_spark_master(tmp_path: Path) -> None:

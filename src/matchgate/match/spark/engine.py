@@ -34,13 +34,14 @@ from matchgate.decide.evidence import RequestFacts, address_from_row, build_cand
 from matchgate.decide.policy import Candidate
 from matchgate.disclose.minimise import LastKnownAddress
 from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
-from matchgate.errors import ErrorCategory, MatchgateError, WorkspaceError
+from matchgate.errors import ErrorCategory, MatchgateError, ModelError, WorkspaceError
 from matchgate.keys import StoreKey
 from matchgate.logs import get_logger
 from matchgate.master.load import file_sha256, vintage_id_for
 from matchgate.master.summary import MasterSummary
+from matchgate.match.engine import M_PROBABILITY_FLOOR
 from matchgate.match.matcher import PAIRS_PER_SLICE, request_slices
-from matchgate.match.model import MatchModel, current_model, save_model
+from matchgate.match.model import MatchModel, current_model, master_trained_base, save_model
 from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
 from matchgate.match.spark.master import load_master_on_spark, master_folder, read_vintage
 from matchgate.match.spark.scoring import (
@@ -49,6 +50,7 @@ from matchgate.match.spark.scoring import (
     lka_on_spark,
     records_on_spark,
     score_on_spark,
+    train_m_on_spark,
     train_on_spark,
 )
 from matchgate.match.spark.session import SparkOptions, SparkSessions
@@ -160,6 +162,33 @@ class SparkEngine:
         master = self._master()
         with progress.task("Training the match model (EM, Spark)", total=1) as task:
             model = train_on_spark(master, seed=seed)
+            task.advance()
+        save_model(model, self.workspace)
+        return self._summary(model)
+
+    def train_on_requests(
+        self,
+        requests: pa.Table,
+        *,
+        provenance: Mapping[str, Any],
+        floor: bool,
+        progress: Progress,
+    ) -> ModelSummary:
+        base = master_trained_base(self._require_model(), self.workspace)
+        master = self._master()
+        if base.vintage_id != str(master.vintage["vintage_id"]):
+            raise ModelError(
+                "the current model was trained on another master-file vintage: "
+                "run `matchgate model train` first"
+            )
+        with progress.task("Training m-probabilities on past batches (EM, Spark)", total=1) as task:
+            model = train_m_on_spark(
+                master,
+                base,
+                requests,
+                provenance=dict(provenance),
+                floor=M_PROBABILITY_FLOOR if floor else None,
+            )
             task.advance()
         save_model(model, self.workspace)
         return self._summary(model)

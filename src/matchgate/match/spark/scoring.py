@@ -31,9 +31,12 @@ from matchgate.match.engine import (
     _SCORED_COLUMNS,
     M_PROBABILITY_FLOOR,
     RECORD_COLUMNS,
+    REQUEST_TRAINING_BLOCKING_RULES,
     TRAINING_TAXPAYERS,
     U_SAMPLE_PAIRS,
     _floor_m_probabilities,
+    finish_request_training,
+    request_training_settings,
 )
 from matchgate.match.model import MatchModel, make_model
 from matchgate.match.rendering import render_settings
@@ -121,6 +124,35 @@ def train_on_spark(
         "m_probability_floor": M_PROBABILITY_FLOOR,
     }
     return make_model(settings, metadata)
+
+
+def train_m_on_spark(
+    master: SparkMaster,
+    model: MatchModel,
+    requests: pa.Table,
+    *,
+    provenance: dict[str, Any],
+    floor: float | None,
+) -> MatchModel:
+    """Re-estimate `model`'s m-probabilities by EM over past requests x master records,
+    as `match.engine.train_m_on_requests` does (same rules, u fixed), on Spark."""
+    settings = render_settings(request_training_settings(model, master.taxpayer_count), "spark")
+    db_api = master.splink_api()
+    names = ["training_past_requests", "training_master_records"]
+    try:
+        left = db_api.register(_requests_frame(master, requests), table_name=names[0])
+        records = master.tables["records"].select(*_SCORED_COLUMNS)
+        right = db_api.register(records, table_name=names[1])
+        linker = Linker([left, right], settings, log_level=_SPLINK_LOG_LEVEL)
+        for rule in REQUEST_TRAINING_BLOCKING_RULES:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, fix_u_probabilities=True
+            )
+        trained = render_settings(linker.misc.save_model_to_json(), "duckdb")
+    finally:
+        for name in names:
+            master.spark.catalog.dropTempView(name)
+    return finish_request_training(model, trained, provenance=provenance, floor=floor)
 
 
 def _requests_frame(master: SparkMaster, requests: pa.Table) -> DataFrame:
