@@ -16,7 +16,8 @@ goes on with the next stage. After every stage, any process of the stage's
 session still alive is counted (`leftover_processes`) and ended.
 
 Writes `bench/results/scale.json` (results by scale, merged with earlier
-runs) and `bench/results/scale.md`, and prints how each stage grows from one
+runs) and `bench/results/scale.md` (ending with the hand-written
+`bench/results/scale_notes.md`), and prints how each stage grows from one
 scale to the next and each matchgate stage as a ratio to the bare job.
 
 Usage: python bench/scale.py --scale M --scale L [--cap-gb 10] [--stages load,train,verify,bare]
@@ -339,6 +340,11 @@ def write_results(results: dict[str, Any], folder: Path = RESULTS) -> str:
                 f" verified but not verifiable: {truth['verified_but_not_verifiable']}"
             )
     text = "\n".join(lines) + "\n"
+    # What a table cannot say (machine load, profiles, why a target is missed) is
+    # written by hand beside it, and carried into every rewrite.
+    notes = RESULTS / "scale_notes.md"
+    if notes.is_file():
+        text += "\n" + notes.read_text()
     (folder / "scale.md").write_text(text)
     return text
 

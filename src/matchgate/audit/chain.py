@@ -49,8 +49,40 @@ class AuditEvent:
         )
 
 
+def canonical_event(
+    *,
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    batch_id: str | None,
+    decision_id: str | None,
+    payload_json: str,
+) -> str:
+    """`AuditEvent.canonical()` of an event whose payload is already canonical JSON.
+
+    The same text, key by key in sorted order, without serialising the payload
+    a second time (an append stores the payload's canonical form and hashes the
+    event's).
+    """
+
+    def text(value: str | None) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    return (
+        f'{{"action":{text(action)},"actor":{text(actor)},"at":{text(at)},'
+        f'"batch_id":{text(batch_id)},"decision_id":{text(decision_id)},'
+        f'"payload":{payload_json},"seq":{json.dumps(seq)}}}'
+    )
+
+
 def link_hash(previous_hash: str, event: AuditEvent) -> str:
-    return hashlib.sha256((previous_hash + event.canonical()).encode("utf-8")).hexdigest()
+    return chain_hash(previous_hash, event.canonical())
+
+
+def chain_hash(previous_hash: str, canonical: str) -> str:
+    """The hash of a link: the previous hash and the event's canonical text."""
+    return hashlib.sha256((previous_hash + canonical).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

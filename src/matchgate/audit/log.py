@@ -21,10 +21,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from matchgate.audit.chain import AuditEvent, ChainBreak, canonical_json, link_hash, verify_chain
+from matchgate.audit.chain import (
+    AuditEvent,
+    ChainBreak,
+    canonical_event,
+    canonical_json,
+    chain_hash,
+    verify_chain,
+)
 from matchgate.store.database import clock_of
 from matchgate.store.tables import AuditEventRow, AuditHead
 
@@ -43,38 +50,46 @@ def _stamp(moment: datetime) -> str:
 
 
 def append_events(session: Session, events: Sequence[NewEvent]) -> int:
-    """Append events in order inside the caller's transaction; returns the last seq."""
+    """Append events in order inside the caller's transaction; returns the last seq.
+
+    The rows go in as one bulk INSERT (a chunk of a national batch appends tens
+    of thousands), each payload serialised once: stored as it is hashed.
+    """
     head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
     seq, previous = head.seq, head.hash
     at = _stamp(clock_of(session)())
     rows = []
     for new in events:
         seq += 1
-        event = AuditEvent(
-            seq=seq,
-            at=at,
-            actor=new.actor,
-            action=new.action,
-            batch_id=new.batch_id,
-            decision_id=new.decision_id,
-            payload=new.payload,
-        )
-        digest = link_hash(previous, event)
-        rows.append(
-            AuditEventRow(
+        payload = canonical_json(new.payload)
+        digest = chain_hash(
+            previous,
+            canonical_event(
                 seq=seq,
                 at=at,
                 actor=new.actor,
                 action=new.action,
                 batch_id=new.batch_id,
                 decision_id=new.decision_id,
-                payload=canonical_json(new.payload),
-                prev_hash=previous,
-                hash=digest,
-            )
+                payload_json=payload,
+            ),
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": new.actor,
+                "action": new.action,
+                "batch_id": new.batch_id,
+                "decision_id": new.decision_id,
+                "payload": payload,
+                "prev_hash": previous,
+                "hash": digest,
+            }
         )
         previous = digest
-    session.add_all(rows)
+    if rows:
+        session.execute(insert(AuditEventRow), rows)
     head.seq, head.hash = seq, previous
     return seq
 

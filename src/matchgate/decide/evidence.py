@@ -12,14 +12,14 @@ the taxpayer's last known address (then `address_match` is CURRENT).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyarrow as pa
 
-from matchgate.decide.policy import Candidate, PersonFacts
+from matchgate.decide.policy import Candidate, PersonFacts, bears_on_decision
 from matchgate.standardise.addresses import (
     StandardAddress,
     StreetKind,
@@ -123,31 +123,76 @@ def build_candidates(
     last_known: Mapping[str, StandardAddress],
     given_names_on_file: AbstractSet[str] | None = None,
 ) -> dict[str, list[Candidate]]:
-    """Group scored pairs into one candidate per (request, taxpayer).
+    """Group scored pairs into one candidate per (request, taxpayer) that may count.
+
+    Only the taxpayers that can bear on the decision become candidates
+    (`bears_on_decision`: a name that fits, with or without a conflict), and
+    beside them the taxpayer whose TIN the request gives (a borrowed TIN is
+    shown for what it is) and the request's top-scored taxpayer: the others, most
+    often other people at the same house number and ZIP, cannot change the
+    decision under any thresholds, so they are neither checked nor recorded.
 
     `given_names_on_file`: the request given names some taxpayer on file has; a
     request's given name that is neither among them nor a known name
     (`is_known_given_name`) is flagged `request_given_unknown`. None: all known.
     """
-    best: dict[tuple[str, str], dict[str, Any]] = {}
+    # Column by column, not row dicts: a national chunk has millions of pairs,
+    # and most of their columns are read for a few candidates only.
+    uids = pairs.column("request_uid").to_pylist()
+    tins = pairs.column("tin").to_pylist()
+    weights = pairs.column("match_weight").to_pylist()
+    best: dict[tuple[str, str], int] = {}
+    for index, key in enumerate(zip(uids, tins, strict=True)):
+        found = best.get(key)
+        if found is None or weights[index] > weights[found]:
+            best[key] = index
+
+    # Each request's top-scored taxpayer, ranked as the policy ranks (weight, then TIN).
+    top: dict[str, tuple[float, str]] = {}
+    for (request_uid, tin), index in best.items():
+        rank = (-float(weights[index]), tin)
+        if request_uid not in top or rank < top[request_uid]:
+            top[request_uid] = rank
+
+    people = _Columns(pairs, _PERSON_COLUMNS, list(best.values()))
+    kept: dict[tuple[str, str], Candidate] = {}
+    for position, (key, index) in enumerate(best.items()):
+        request_uid, tin = key
+        person = requests[request_uid].person
+        # Scored, with its facts; its address checks are made only if it is kept.
+        candidate = Candidate(
+            tin=tin,
+            facts=person_from_row(people.row(position)),
+            match_weight=float(weights[index]),
+            match_probability=0.0,
+            address_on_file=False,
+            address_is_lka=False,
+        )
+        if top[request_uid][1] == tin or tin == person.tin or bears_on_decision(person, candidate):
+            kept[key] = candidate
+
+    rows = [i for i, key in enumerate(zip(uids, tins, strict=True)) if key in kept]
+    records = _Columns(pairs, _ADDRESS_COLUMNS, rows)
     on_file: defaultdict[tuple[str, str], bool] = defaultdict(bool)
     near: defaultdict[tuple[str, str], bool] = defaultdict(bool)
     exact: defaultdict[tuple[str, str], bool] = defaultdict(bool)
-    for row in pairs.to_pylist():
-        request = requests[row["request_uid"]]
-        key = (request.uid, row["tin"])
-        if key not in best or row["match_weight"] > best[key]["match_weight"]:
-            best[key] = row
-        filed = address_from_row(row)
-        if not on_file[key] and addresses_match(request.address, filed):
+    for position, index in enumerate(rows):
+        key = (uids[index], tins[index])
+        asked = requests[key[0]].address
+        filed = address_from_row(records.row(position))
+        if not on_file[key] and addresses_match(asked, filed):
             on_file[key] = True
-        if not exact[key] and on_file[key] and _exact(request.address, filed):
+        if not exact[key] and on_file[key] and _exact(asked, filed):
             exact[key] = True
-        if not near[key] and _same_door(request.address, filed):
+        if not near[key] and _same_door(asked, filed):
             near[key] = True
 
+    chosen = [best[key] for key in kept]
+    scores = _Columns(pairs, ["match_probability"], chosen)
+    evidence = _Columns(pairs, [c for c in pairs.column_names if c.startswith("mw_")], chosen)
     grouped: dict[str, list[Candidate]] = defaultdict(list)
-    for (request_uid, tin), row in best.items():
+    for position, (key, candidate) in enumerate(kept.items()):
+        request_uid, tin = key
         request = requests[request_uid]
         lka = last_known.get(tin)
         given = request.person.name.given
@@ -158,17 +203,57 @@ def build_candidates(
             and not is_known_given_name(given)
         )
         grouped[request_uid].append(
-            Candidate(
-                tin=tin,
-                facts=person_from_row(row),
-                match_weight=float(row["match_weight"]),
-                match_probability=float(row["match_probability"]),
-                address_on_file=on_file[(request_uid, tin)],
+            replace(
+                candidate,
+                match_probability=float(scores.row(position)["match_probability"]),
+                address_on_file=on_file[key],
                 address_is_lka=lka is not None and addresses_match(request.address, lka),
-                address_near=near[(request_uid, tin)],
-                field_weights=_field_weights(row),
-                address_exact=exact[(request_uid, tin)],
+                address_near=near[key],
+                field_weights=_field_weights(evidence.row(position)),
+                address_exact=exact[key],
                 request_given_unknown=unknown,
             )
         )
     return dict(grouped)
+
+
+#: The pair columns a candidate's facts and its records' addresses are read from.
+_PERSON_COLUMNS = (
+    "tin",
+    "given",
+    "given_keys",
+    "middle",
+    "surname",
+    "surname_tokens",
+    "suffix",
+    "dob",
+)
+_ADDRESS_COLUMNS = (
+    "street_kind",
+    "house_number",
+    "number_suffix",
+    "predir",
+    "street_name",
+    "street_type",
+    "postdir",
+    "unit",
+    "city",
+    "state",
+    "zip5",
+)
+
+
+class _Columns:
+    """Some columns of some rows of a table, as Python values, read row by row."""
+
+    def __init__(self, table: pa.Table, names: Sequence[str], indices: list[int]) -> None:
+        self.indices = indices
+        taken = table.select([n for n in names if n in table.column_names]).take(
+            pa.array(indices, pa.int64())
+        )
+        self._names = taken.column_names
+        self._values = [column.to_pylist() for column in taken.columns]
+
+    def row(self, position: int) -> dict[str, Any]:
+        pairs = zip(self._names, self._values, strict=True)
+        return {name: values[position] for name, values in pairs}

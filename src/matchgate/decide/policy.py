@@ -379,3 +379,16 @@ def decide(
             review_reasons=tuple(reasons),
         )
     return replace(evidence, outcome=Outcome.VERIFIED, address_match=address_match)
+
+
+def bears_on_decision(request: PersonFacts, candidate: Candidate) -> bool:
+    """Whether `decide()` can read this candidate for this request, under any thresholds.
+
+    A candidate whose name fits the request's in no way (`Fit.NONE`, by the name
+    given and by every alias) is never the winner, never tied with it and never
+    a competitor, whatever its score, its address flags or the thresholds:
+    `decide()` without it gives the same outcome, taxpayer, address relation,
+    reasons and runner-up. The answer reads the names, DOBs and TINs only, so it
+    may be asked before the candidate's address checks are made.
+    """
+    return assess(request, candidate).fit != Fit.NONE

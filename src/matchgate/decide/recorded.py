@@ -20,8 +20,16 @@ recorded before it existed loads with the default. The same adapter can
 describe these records as JSON Schema when they become API response models.
 
 The officer-facing keys keep their documented shape (README "JSON output":
-keys are only ever added). Rows recorded before the evidence carried the
-inputs still load, with `inputs` None.
+keys are only ever added). The record is versioned (`version`, absent for
+version 1): version 1 listed every taxpayer scored, version 2 lists the
+candidates that can bear on the decision, the taxpayer whose TIN the request
+gives and the top-scored one (`decide.evidence.build_candidates`); both read
+the same. Rows recorded before the evidence carried the inputs still load,
+with `inputs` None.
+
+The stored text is written by the same adapter in one pass (compact, keys in
+field order): it is what `as_json` gives, value for value, and any JSON
+reader loads it; only the chain's own payloads need the canonical form.
 """
 
 from __future__ import annotations
@@ -30,9 +38,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, TypeAdapter
 
 from matchgate.agreements.schema import Agreement
 from matchgate.decide.policy import Candidate, Decision, PersonFacts, Thresholds, decide
@@ -131,9 +139,17 @@ class CandidateEvidence:
         )
 
 
+#: The version of the evidence record `DecisionEvidence.of` writes (see the module docstring).
+RECORD_VERSION = 2
+
+
 @dataclass(frozen=True, slots=True)
 class DecisionEvidence:
     """Everything recorded with one matched decision (custodian-only; never in a response)."""
+
+    # A score that is not finite is written as JSON's usual `Infinity`/`NaN`, as the
+    # standard library writes and reads it, never silently as null.
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(ser_json_inf_nan="constants")
 
     tin: str | None
     match_weight: float | None
@@ -148,6 +164,8 @@ class DecisionEvidence:
     inputs: DecisionInputs | None = field(default=None)
     #: NO_MATCH by a disclosure hold on the identified taxpayer (REQ-23).
     disclosure_hold: bool = False
+    #: Which candidates the record lists: 1, every taxpayer scored; 2, see the module docstring.
+    version: int = 1
 
     @classmethod
     def of(cls, decision: Decision, inputs: DecisionInputs | None) -> DecisionEvidence:
@@ -179,6 +197,7 @@ class DecisionEvidence:
             ),
             inputs=inputs,
             disclosure_hold=decision.held,
+            version=RECORD_VERSION,
         )
 
     def candidate(self, tin: str | None) -> CandidateEvidence | None:
@@ -200,7 +219,18 @@ class DecisionEvidence:
             document["inputs"] = _inputs_adapter().dump_python(self.inputs, mode="json")
         if self.disclosure_hold:
             document["disclosure_hold"] = True
+        if self.version > 1:
+            document["version"] = self.version
         return document
+
+    def _left_out(self) -> set[str]:
+        """The fields `as_json` leaves out of this record."""
+        absent = {"inputs"} if self.inputs is None else set()
+        if not self.disclosure_hold:
+            absent.add("disclosure_hold")
+        if self.version <= 1:
+            absent.add("version")
+        return absent
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DecisionEvidence:
@@ -217,12 +247,23 @@ class DecisionEvidence:
             candidates=tuple(CandidateEvidence.from_json(c) for c in data.get("candidates", [])),
             inputs=None if inputs is None else _inputs_adapter().validate_python(inputs),
             disclosure_hold=bool(data.get("disclosure_hold", False)),
+            version=int(data.get("version", 1)),
         )
 
 
+@cache
+def _evidence_adapter() -> TypeAdapter[DecisionEvidence]:
+    return TypeAdapter(DecisionEvidence)
+
+
 def dump_evidence(evidence: DecisionEvidence | None) -> str:
-    """The JSON text stored in `decisions.evidence` (`{}` for a REJECTED request)."""
-    return json.dumps(evidence.as_json() if evidence else {}, sort_keys=True)
+    """The JSON text stored in `decisions.evidence` (`{}` for a REJECTED request).
+
+    The same document as `evidence.as_json()`, written in one pass.
+    """
+    if evidence is None:
+        return "{}"
+    return _evidence_adapter().dump_json(evidence, exclude=evidence._left_out()).decode("utf-8")
 
 
 def load_evidence(text: str) -> DecisionEvidence | None:

@@ -10,14 +10,17 @@ disclosed.
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, TypedDict
 
 from matchgate import __version__
-from matchgate.agreements.schema import Agreement
+from matchgate.agreements.schema import Agreement, MatchPolicy
 from matchgate.audit.chain import record_hash
 from matchgate.audit.log import NewEvent
-from matchgate.decide.recorded import DecisionEvidence, load_evidence
+from matchgate.decide.recorded import DecisionEvidence
 from matchgate.domain.outcomes import Outcome
 from matchgate.intake.envelope import EnvelopeDocument
 from matchgate.store.tables import Batch, BatchRow, Decision
@@ -57,23 +60,47 @@ DECISION_FIELDS = (
 )
 
 
+class DecisionValues(TypedDict):
+    """A new decision row's columns, as the match step inserts them in bulk."""
+
+    decision_id: str
+    batch_id: str
+    row_index: int
+    request_id: str
+    outcome: str
+    machine_outcome: str
+    reason_codes: str
+    address_match: str | None
+    tin: str | None
+    lka: str | None
+    review_reasons: str
+    evidence: str
+    decided_at: datetime
+    version: int
+
+
 def decision_hash(decision: Decision) -> str:
     """The SHA-256 of a decision row's content, as decision events carry it."""
     return record_hash({name: getattr(decision, name) for name in DECISION_FIELDS})
 
 
-def decision_recorded(actor: str, decision: Decision) -> NewEvent:
+def values_hash(values: DecisionValues) -> str:
+    """`decision_hash` of the row these values make, before it is stored."""
+    return record_hash({name: values[name] for name in DECISION_FIELDS})  # type: ignore[literal-required]
+
+
+def decision_recorded(actor: str, decision: DecisionValues) -> NewEvent:
     """A rejected row's decision: nothing was matched, but its row is vouched for too."""
     return NewEvent(
         actor=actor,
         action="decision_recorded",
-        batch_id=decision.batch_id,
-        decision_id=decision.decision_id,
+        batch_id=decision["batch_id"],
+        decision_id=decision["decision_id"],
         payload={
-            "row_index": decision.row_index,
-            "outcome": decision.outcome,
-            "codes": decision.reason_codes,
-            "decision_sha256": decision_hash(decision),
+            "row_index": decision["row_index"],
+            "outcome": decision["outcome"],
+            "codes": decision["reason_codes"],
+            "decision_sha256": values_hash(decision),
         },
     )
 
@@ -105,35 +132,32 @@ def request_rejected(actor: str, row: BatchRow) -> NewEvent:
 def decision_made(
     actor: str,
     batch: Batch,
-    row: BatchRow,
-    decision: Decision,
+    request: Mapping[str, Any],
+    decision: DecisionValues,
     agreement: Agreement,
     document: EnvelopeDocument,
     *,
-    evidence: DecisionEvidence | None = None,
+    evidence: DecisionEvidence | None,
 ) -> NewEvent:
-    """The audit event of one decision; `evidence` is the decision's, if already parsed."""
-    request = json.loads(row.fields)
-    if evidence is None:
-        evidence = load_evidence(decision.evidence)
-    disclosable = decision.outcome == Outcome.VERIFIED.value and decision.lka is not None
+    """The audit event of one decision on the request row `request` (its fields as received)."""
+    disclosable = decision["outcome"] == Outcome.VERIFIED.value and decision["lka"] is not None
     return NewEvent(
         actor=actor,
         action="decision_made",
         batch_id=batch.batch_id,
-        decision_id=decision.decision_id,
+        decision_id=decision["decision_id"],
         payload={
-            "row_index": row.row_index,
-            "request_id": decision.request_id,
+            "row_index": decision["row_index"],
+            "request_id": decision["request_id"],
             "case_number": request.get("case_number"),
             "statute": request.get("statute"),
             "reason": request.get("reason"),
             "tax_periods": request.get("tax_periods"),
-            "outcome": decision.outcome,
-            "review_reasons": decision.review_reasons,
-            "codes": decision.reason_codes,
-            "address_match": decision.address_match,
-            "taxpayer_tin": decision.tin,
+            "outcome": decision["outcome"],
+            "review_reasons": decision["review_reasons"],
+            "codes": decision["reason_codes"],
+            "address_match": decision["address_match"],
+            "taxpayer_tin": decision["tin"],
             "match_probability": evidence.match_probability if evidence else None,
             "match_weight": evidence.match_weight if evidence else None,
             "field_weights": dict(evidence.field_weights) if evidence else {},
@@ -141,15 +165,25 @@ def decision_made(
             "fields_disclosed": list(agreement.disclose) if disclosable else [],
             "agreement_id": agreement.id,
             "agreement_hash": agreement.content_hash,
-            "thresholds": agreement.match.model_dump(mode="json"),
+            "thresholds": _thresholds(agreement),
             "master_vintage": batch.vintage_id,
             "model_version": batch.model_version,
             "software_version": __version__,
-            "decision_sha256": decision_hash(decision),
+            "decision_sha256": values_hash(decision),
             **({"disclosure_hold": True} if evidence and evidence.disclosure_hold else {}),
             **envelope_facts(document),
         },
     )
+
+
+def _thresholds(agreement: Agreement) -> dict[str, Any]:
+    # The same for every decision of a batch: dumped once per agreement, copied per event.
+    return dict(_dumped_thresholds(agreement.match))
+
+
+@lru_cache(maxsize=16)
+def _dumped_thresholds(match: MatchPolicy) -> Mapping[str, Any]:
+    return MappingProxyType(match.model_dump(mode="json"))
 
 
 def simple(actor: str, action: str, batch_id: str | None = None, **payload: Any) -> NewEvent:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -376,29 +376,29 @@ def _write_chunk(
     stamp = clock_of(session)()
     evidence = [DecisionEvidence.of(d.decision, d.inputs) if d.decision else None for d in decided]
     stored = [_decision_row(batch_id, d, e, stamp) for d, e in zip(decided, evidence, strict=True)]
-    session.add_all(stored)
-    first, last = min(d.row_index for d in stored), max(d.row_index for d in stored)
-    rows_by_index = {
-        r.row_index: r
-        for r in session.scalars(
-            select(BatchRow).where(
+    # Bulk statements, not one ORM object per row: a chunk is tens of thousands of rows.
+    session.execute(insert(Decision), stored)
+    first, last = min(d["row_index"] for d in stored), max(d["row_index"] for d in stored)
+    requests = dict(
+        session.execute(
+            select(BatchRow.row_index, BatchRow.fields).where(
                 BatchRow.batch_id == batch_id, BatchRow.row_index.between(first, last)
             )
-        )
-    }
+        ).all()
+    )
     append_events(
         session,
         [
             events.decision_made(
                 matching.who,
                 batch,
-                rows_by_index[d.row_index],
+                json.loads(requests[d["row_index"]]),
                 d,
                 matching.agreement,
                 matching.document,
                 evidence=e,
             )
-            if d.outcome != Outcome.REJECTED.value
+            if d["outcome"] != Outcome.REJECTED.value
             else events.decision_recorded(matching.who, d)
             for d, e in zip(stored, evidence, strict=True)
         ],
@@ -408,11 +408,11 @@ def _write_chunk(
 
 def _decision_row(
     batch_id: str, decided: DecidedRequest, evidence: DecisionEvidence | None, stamp: Any
-) -> Decision:
+) -> events.DecisionValues:
     decision = decided.decision
     outcome = decided.outcome.value
     lka = json.dumps(asdict(decided.lka), sort_keys=True) if decided.lka else None
-    return Decision(
+    return events.DecisionValues(
         decision_id=decided.decision_id,
         batch_id=batch_id,
         row_index=decided.index,
@@ -426,4 +426,5 @@ def _decision_row(
         review_reasons=";".join(r.value for r in decision.review_reasons) if decision else "",
         evidence=dump_evidence(evidence),
         decided_at=stamp,
+        version=1,
     )

@@ -9,10 +9,12 @@ evidence carried the policy's inputs, still load.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import fields, replace
 
 from matchgate.decide.policy import Candidate, PersonFacts, Thresholds, decide
 from matchgate.decide.recorded import (
+    RECORD_VERSION,
     DecisionEvidence,
     DecisionInputs,
     dump_evidence,
@@ -108,7 +110,7 @@ def test_the_replay_of_loaded_evidence_is_the_recorded_decision() -> None:
 def test_the_officer_facing_keys_keep_their_documented_shape() -> None:
     inputs = close_call()
     document = DecisionEvidence.of(inputs.decision(), inputs).as_json()
-    assert set(LEGACY_ROW) | {"inputs"} == set(document)
+    assert set(LEGACY_ROW) | {"inputs", "version"} == set(document)
     keys = {key for c in document["candidates"] for key in c}
     assert keys == set(LEGACY_ROW["candidates"][0]) | {"fuzzy"}  # a key added, none removed
     assert document["field_weights"] == {"surname": 8.25, "given": 6.5}
@@ -153,6 +155,39 @@ def test_rows_written_before_the_inputs_were_recorded_still_load() -> None:
     shown = loaded.as_json()
     assert shown["candidates"] == [{**c, "fuzzy": ""} for c in LEGACY_ROW["candidates"]]
     assert {**shown, "candidates": LEGACY_ROW["candidates"]} == LEGACY_ROW
+
+
+def test_evidence_is_recorded_as_version_2_and_a_version_1_record_still_reads() -> None:
+    inputs = close_call()
+    evidence = DecisionEvidence.of(inputs.decision(), inputs)
+    assert evidence.version == RECORD_VERSION == 2
+    assert json.loads(dump_evidence(evidence))["version"] == 2
+    # Version 1 (every taxpayer scored, no version key) as it was written before.
+    first = {k: v for k, v in json.loads(dump_evidence(evidence)).items() if k != "version"}
+    loaded = load_evidence(json.dumps(first, sort_keys=True))
+    assert loaded is not None and loaded.version == 1
+    assert loaded.as_json() == first
+    assert loaded.inputs == inputs
+
+
+def test_a_score_that_is_not_finite_is_recorded_as_such_not_as_null() -> None:
+    inputs = close_call()
+    infinite = replace(inputs.candidates[0], match_weight=math.inf)
+    inputs = replace(inputs, candidates=(infinite, inputs.candidates[1]))
+    evidence = DecisionEvidence.of(inputs.decision(), inputs)
+    loaded = load_evidence(dump_evidence(evidence))
+    assert loaded is not None and loaded.inputs is not None
+    assert loaded.inputs.candidates[0].match_weight == math.inf
+    assert loaded == evidence
+
+
+def test_a_held_decision_records_the_hold() -> None:
+    inputs = close_call()
+    evidence = replace(DecisionEvidence.of(inputs.decision(), inputs), disclosure_hold=True)
+    text = dump_evidence(evidence)
+    assert json.loads(text) == evidence.as_json()
+    assert json.loads(text)["disclosure_hold"] is True
+    assert load_evidence(text) == evidence
 
 
 def test_a_rejected_request_has_no_evidence() -> None:
