@@ -26,12 +26,9 @@ into place, so a failed load leaves the previous vintage untouched.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from datetime import UTC, datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -47,13 +44,13 @@ from matchgate.master.distinct import (
 from matchgate.master.staging import stage_master_files
 from matchgate.master.storage import attach
 from matchgate.master.summary import MasterSummary as MasterSummary
+from matchgate.master.vintage import LKA_SOURCES, file_sha256, vintage_id_for
 from matchgate.match.limits import EngineLimits, abandoned_scratch, configure, remove
 from matchgate.progress import NullProgress, Progress, Task
 from matchgate.standardise.records import STREET_COLUMNS
 from matchgate.workspace import Workspace
 
 #: Sources that may set the last known address (FORMATS.md §1).
-LKA_SOURCES = ("RETURN", "CHANGE_OF_ADDRESS")
 
 _FILED = {"city": "city_filed", "state": "state_filed"}
 
@@ -63,38 +60,6 @@ _STREET_KEY = (
     "house_number, number_suffix, predir, street_name, street_type, postdir, unit, "
     "zip5, city, state"
 )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@cache
-def standardiser_fingerprint() -> str:
-    """A hash of the standardisation code and data shipped with matchgate.
-
-    A vintage is the master file *as standardised*: if the rules change, the
-    same files make a different vintage, so a decision's vintage id always
-    names exactly the records it was matched against.
-    """
-    digest = hashlib.sha256()
-    package = resources.files("matchgate")
-    for folder in ("standardise", "data"):
-        for entry in sorted(package.joinpath(folder).iterdir(), key=lambda e: e.name):
-            if entry.name.endswith((".py", ".csv")):
-                digest.update(entry.name.encode())
-                digest.update(entry.read_bytes())
-    return digest.hexdigest()
-
-
-def vintage_id_for(taxpayers_sha: str, addresses_sha: str) -> str:
-    """A vintage is named by its content: the same files and rules give the same id."""
-    material = f"{taxpayers_sha}:{addresses_sha}:{standardiser_fingerprint()}"
-    return f"V-{hashlib.sha256(material.encode()).hexdigest()[:16]}"
 
 
 @private_umask()

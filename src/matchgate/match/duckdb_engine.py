@@ -26,11 +26,11 @@ from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
 from matchgate.errors import ModelError, WorkspaceError
 from matchgate.files import private_umask
 from matchgate.keys import StoreKey
-from matchgate.master.load import file_sha256, load_master, vintage_id_for
+from matchgate.master.load import load_master
 from matchgate.master.storage import attach, crypto_module, reencrypt
 from matchgate.master.summary import MasterSummary
+from matchgate.master.vintage import file_sha256, vintage_id_for
 from matchgate.match.engine import (
-    M_PROBABILITY_FLOOR,
     MasterConnection,
     taxpayer_records,
     train_m_on_requests,
@@ -40,6 +40,7 @@ from matchgate.match.limits import EngineLimits
 from matchgate.match.matcher import SplinkMatcher
 from matchgate.match.model import MatchModel, current_model, master_trained_base, save_model
 from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
+from matchgate.match.training import M_PROBABILITY_FLOOR
 from matchgate.pipeline import Matcher
 from matchgate.progress import Progress
 from matchgate.workspace import Workspace

@@ -19,67 +19,34 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from splink import DuckDBAPI, Linker, block_on
+from splink import DuckDBAPI, Linker
 
 from matchgate.errors import ModelError
 from matchgate.keys import TRIAL_POLICY, EncryptionPolicy, StoreKey
 from matchgate.master.storage import attach
 from matchgate.match.limits import EngineLimits, configure, spill_folder
 from matchgate.match.model import MatchModel, make_model
+from matchgate.match.pairs import CARRIED_COLUMNS, RECORD_COLUMNS, SCORED_COLUMNS
 from matchgate.match.settings import (
     COMPARISON_COLUMNS,
     SETTINGS_VERSION,
     TRAINING_BLOCKING_RULES,
-    UNIQUE_ID,
     build_settings,
 )
-from matchgate.standardise.records import NAME_COLUMNS, STREET_COLUMNS
+from matchgate.match.training import (
+    M_PROBABILITY_FLOOR,
+    REQUEST_TRAINING_BLOCKING_RULES,
+    TRAINING_ADDRESS_COLUMNS,
+    TRAINING_PERSON_COLUMNS,
+    TRAINING_TAXPAYERS,
+    U_SAMPLE_PAIRS,
+    finish_request_training,
+    floor_m_probabilities,
+    request_training_settings,
+)
 
 #: Splink's own logging is chatty at INFO; matchgate reports progress itself.
 _SPLINK_LOG_LEVEL = logging.ERROR
-
-#: After EM on the master file, no non-null level may be "impossible" for a
-#: true match: the master is cleaner than requests (the same person's name
-#: never varies across their own records), so levels that EM never saw among
-#: matches (a nickname, one surname of two, a typo) get this floor before
-#: renormalising: each kind of requester variation is taken to occur in at
-#: least one genuine request in twenty (TIGTA: "lack of uniformity").
-M_PROBABILITY_FLOOR = 0.05
-
-#: Training uses every address row (one per taxpayer per tax year), so that
-#: pairs of one taxpayer's rows show how often the same person's address
-#: agrees across filings, of a fixed sample of taxpayers: EM's pairs, and so
-#: the time training takes, do not grow with the master file. The sample is
-#: the taxpayers first by the MD5 of their TIN, and a row's id is its number
-#: in the file, so the same files give the same sample, the same ids and
-#: (Splink's samples depend on both) the same model every time.
-TRAINING_TAXPAYERS = 40_000
-#: Record pairs drawn at random (seeded) to estimate the u-probabilities.
-U_SAMPLE_PAIRS = 2_000_000
-
-_ADDRESS_COLUMNS = ("house_number", "street_name", "zip5", "city", "state")
-_PERSON_COLUMNS = tuple(c for c in COMPARISON_COLUMNS if c not in (*_ADDRESS_COLUMNS, UNIQUE_ID))
-
-U_PROBABILITY_FLOOR = 1e-6
-
-#: Columns of the master `records` table carried into candidate pairs.
-#: (A record's street kind is always STREET or unusable, so it is not carried.)
-RECORD_COLUMNS = (
-    "tin",
-    *NAME_COLUMNS,
-    "dob",
-    *(c for c in STREET_COLUMNS if c != "street_kind"),
-    "zip5",
-    "city",
-    "state",
-)
-
-
-#: Record columns the decision reads, carried into each pair (Splink keeps a
-#: column the comparisons also read only once).
-_CARRIED_COLUMNS = RECORD_COLUMNS
-#: Columns each side of a scored pair has: the comparisons' and the carried ones.
-_SCORED_COLUMNS = tuple(dict.fromkeys((*COMPARISON_COLUMNS, *_CARRIED_COLUMNS)))
 
 
 class MasterConnection:
@@ -116,7 +83,7 @@ class MasterConnection:
             raise
 
     def _views(self) -> None:
-        columns = ", ".join(_SCORED_COLUMNS)
+        columns = ", ".join(SCORED_COLUMNS)
         self.con.execute(f"CREATE VIEW master_records AS SELECT {columns} FROM master.records")
         self.con.execute("CREATE VIEW master_tf_given AS SELECT * FROM master.tf_given")
         self.con.execute("CREATE VIEW master_tf_surname AS SELECT * FROM master.tf_surname")
@@ -140,25 +107,6 @@ class MasterConnection:
             self._spill.close()
 
 
-def _floor_m_probabilities(settings: dict[str, Any], floor: float) -> None:
-    for comparison in settings["comparisons"]:
-        # Levels never seen among random pairs (no u) keep Splink's neutral weight.
-        levels = [
-            level
-            for level in comparison["comparison_levels"]
-            if not level.get("is_null_level") and "u_probability" in level
-        ]
-        if not levels:
-            continue
-        for level in levels:
-            # A level never seen among sampled non-matches is rare, not impossible.
-            level["u_probability"] = max(float(level["u_probability"]), U_PROBABILITY_FLOOR)
-        floored = [max(float(level.get("m_probability", 0.0)), floor) for level in levels]
-        total = sum(floored)
-        for level, m in zip(levels, floored, strict=True):
-            level["m_probability"] = m / total
-
-
 def _training_sample(master: MasterConnection, taxpayers: int) -> str:
     """The training rows of a fixed sample of taxpayers, as a temporary table; its name."""
     master.con.execute(
@@ -168,8 +116,8 @@ def _training_sample(master: MasterConnection, taxpayers: int) -> str:
             SELECT tin FROM master.taxpayers ORDER BY md5(tin), tin LIMIT {int(taxpayers)}
         )
         SELECT 'a' || CAST(a.row_no AS VARCHAR) AS uid,
-               {", ".join(f"t.{c}" for c in _PERSON_COLUMNS)},
-               {", ".join(f"a.{c}" for c in _ADDRESS_COLUMNS)}
+               {", ".join(f"t.{c}" for c in TRAINING_PERSON_COLUMNS)},
+               {", ".join(f"a.{c}" for c in TRAINING_ADDRESS_COLUMNS)}
         FROM master.address_rows a
         JOIN sample USING (tin)
         JOIN master.taxpayers t USING (tin)
@@ -207,7 +155,7 @@ def train_model(
     for rule in TRAINING_BLOCKING_RULES:
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
     settings = linker.misc.save_model_to_json()
-    _floor_m_probabilities(settings, M_PROBABILITY_FLOOR)
+    floor_m_probabilities(settings, M_PROBABILITY_FLOOR)
     metadata = {
         "vintage_id": vintage["vintage_id"],
         "settings_version": SETTINGS_VERSION,
@@ -217,58 +165,6 @@ def train_model(
         "m_trained_on": {"source": "master_file", "training_taxpayers": taxpayers},
     }
     return make_model(settings, metadata)
-
-
-#: EM over requests of past batches scored against the master file sees the
-#: noise the master file cannot show (a requester's typo, a transliteration,
-#: a nickname, a prior address): its pairs are those the match stage itself
-#: considers, blocked on the address (which leaves the name, DOB and TIN
-#: comparisons to estimate) and on the TIN given (which leaves the name, DOB
-#: and address comparisons). u-probabilities stay those of the master file:
-#: random pairs of records are the same non-matches whoever wrote a request.
-REQUEST_TRAINING_BLOCKING_RULES = (block_on("house_number", "zip5"), block_on("tin"))
-
-
-def request_training_settings(model: MatchModel, taxpayers: int) -> dict[str, Any]:
-    """`model`'s settings as EM over requests x master records runs them: a link, with
-    the prior of one taxpayer among all (a request names one person)."""
-    settings = dict(model.settings)
-    settings["link_type"] = "link_only"
-    settings["probability_two_random_records_match"] = 1.0 / max(taxpayers, 2)
-    return settings
-
-
-def finish_request_training(
-    model: MatchModel,
-    trained: dict[str, Any],
-    *,
-    provenance: dict[str, Any],
-    floor: float | None,
-) -> MatchModel:
-    """The model EM over requests gave (`trained`, DuckDB-rendered), made a model again:
-    the link type and prior of `model`, the floor, and where its m-probabilities came from.
-    One place for both engines, so a model trained on either says the same about itself."""
-    trained = dict(trained)
-    trained["link_type"] = model.settings.get("link_type", "dedupe_only")
-    trained["probability_two_random_records_match"] = model.settings.get(
-        "probability_two_random_records_match", trained["probability_two_random_records_match"]
-    )
-    if floor is not None:
-        _floor_m_probabilities(trained, floor)
-    metadata = {
-        **{k: v for k, v in model.metadata.items() if k != "m_probability_floor"},
-        "m_probability_floor": floor,
-        "m_trained_on": {
-            "source": "past_batches",
-            "base_model": model.version,
-            "blocking_rules": [
-                "house_number, zip5 (address blocked)",
-                "tin (the TIN given)",
-            ],
-            **provenance,
-        },
-    }
-    return make_model(trained, metadata)
 
 
 def train_m_on_requests(
@@ -327,13 +223,13 @@ def score_requests(master: MasterConnection, model: MatchModel, requests: pa.Tab
     settings["probability_two_random_records_match"] = 1.0 / max(master.taxpayer_count(), 2)
     # Splink carries the record's columns into each pair, so the pairs need no
     # join back to the (national) records table.
-    settings["additional_columns_to_retain"] = list(_CARRIED_COLUMNS)
+    settings["additional_columns_to_retain"] = list(CARRIED_COLUMNS)
     con = master.con
-    present = [c for c in _SCORED_COLUMNS if c in requests.column_names]
+    present = [c for c in SCORED_COLUMNS if c in requests.column_names]
     con.register("requests_raw", requests.select(present))
     con.execute(
         "CREATE OR REPLACE TEMP VIEW requests_in AS SELECT "
-        + ", ".join(c if c in present else f"NULL::VARCHAR AS {c}" for c in _SCORED_COLUMNS)
+        + ", ".join(c if c in present else f"NULL::VARCHAR AS {c}" for c in SCORED_COLUMNS)
         + " FROM requests_raw"
     )
     db_api = DuckDBAPI(connection=con)

@@ -9,7 +9,7 @@ objects a slice of requests at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,30 +24,7 @@ from matchgate.match.engine import (
     score_requests,
 )
 from matchgate.match.model import MatchModel
-
-#: Candidate pairs turned into Python objects at a time (Arrow holds the rest).
-PAIRS_PER_SLICE = 50_000
-
-
-def request_slices(pairs: pa.Table, max_rows: int) -> Iterator[pa.Table]:
-    """Consecutive slices of `pairs` (sorted by request) of about `max_rows` rows.
-
-    A slice ends only where the request changes, so every request's pairs are
-    in one slice (a request with more pairs than `max_rows` is a slice of its
-    own): the candidates of a request are grouped from all of its pairs.
-    """
-    rows = pairs.num_rows
-    if rows <= max_rows:
-        yield pairs
-        return
-    uids = pairs.column("request_uid").combine_chunks()
-    changes = pc.not_equal(uids.slice(1), uids.slice(0, rows - 1))
-    start = 0
-    for boundary in (pc.indices_nonzero(changes).to_numpy() + 1).tolist():
-        if boundary - start >= max_rows:
-            yield pairs.slice(start, boundary - start)
-            start = boundary
-    yield pairs.slice(start)
+from matchgate.match.pairs import PAIRS_PER_SLICE, request_slices
 
 
 class SplinkMatcher:

@@ -7,8 +7,9 @@ training one, a factory for the pipeline's `Matcher` (which also gives the
 last known addresses of the taxpayers a batch identifies), and the records
 as filed that a reviewing officer sees.
 
-`match/duckdb_engine.py` implements it in-process on DuckDB; a Spark engine
-will implement the same port for national scale. The composition root
+`match/duckdb_engine.py` implements it in-process on DuckDB, and
+`match/spark/engine.py` on Spark for national scale; what both share
+(`match/pairs.py`, `match/training.py`, `master/vintage.py`) runs no engine. The composition root
 (`bootstrap.py`) chooses the implementation: nothing above it asks which
 engine it has, so there is no `if spark:` anywhere.
 

@@ -37,11 +37,10 @@ from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
 from matchgate.errors import ErrorCategory, MatchgateError, ModelError, WorkspaceError
 from matchgate.keys import StoreKey
 from matchgate.logs import get_logger
-from matchgate.master.load import file_sha256, vintage_id_for
 from matchgate.master.summary import MasterSummary
-from matchgate.match.engine import M_PROBABILITY_FLOOR
-from matchgate.match.matcher import PAIRS_PER_SLICE, request_slices
+from matchgate.master.vintage import file_sha256, vintage_id_for
 from matchgate.match.model import MatchModel, current_model, master_trained_base, save_model
+from matchgate.match.pairs import PAIRS_PER_SLICE, request_slices
 from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
 from matchgate.match.spark.master import load_master_on_spark, master_folder, read_vintage
 from matchgate.match.spark.scoring import (
@@ -54,6 +53,7 @@ from matchgate.match.spark.scoring import (
     train_on_spark,
 )
 from matchgate.match.spark.session import SparkOptions, SparkSessions
+from matchgate.match.training import M_PROBABILITY_FLOOR
 from matchgate.pipeline import Matcher
 from matchgate.progress import Progress
 from matchgate.workspace import Workspace

@@ -38,9 +38,9 @@ from matchgate.intake.readers import (
     TAXPAYER_REQUIRED_COLUMNS,
     read_table_batches,
 )
-from matchgate.master.load import LKA_SOURCES, file_sha256, vintage_id_for
 from matchgate.master.summary import MasterSummary
 from matchgate.master.validate import validate_address_rows, validate_taxpayer_rows
+from matchgate.master.vintage import LKA_SOURCES, file_sha256, vintage_id_for
 from matchgate.match.spark.standardise import std_names, std_small, std_streets
 from matchgate.progress import Progress
 from matchgate.standardise.records import NAME_COLUMNS, STREET_COLUMNS

@@ -24,24 +24,22 @@ from pyspark.sql import DataFrame, SparkSession
 from splink import Linker, SparkAPI
 
 from matchgate.errors import ModelError
-from matchgate.match.engine import (
-    _ADDRESS_COLUMNS,
-    _CARRIED_COLUMNS,
-    _PERSON_COLUMNS,
-    _SCORED_COLUMNS,
-    M_PROBABILITY_FLOOR,
-    RECORD_COLUMNS,
-    REQUEST_TRAINING_BLOCKING_RULES,
-    TRAINING_TAXPAYERS,
-    U_SAMPLE_PAIRS,
-    _floor_m_probabilities,
-    finish_request_training,
-    request_training_settings,
-)
 from matchgate.match.model import MatchModel, make_model
+from matchgate.match.pairs import CARRIED_COLUMNS, RECORD_COLUMNS, SCORED_COLUMNS
 from matchgate.match.rendering import render_settings
 from matchgate.match.settings import SETTINGS_VERSION, TRAINING_BLOCKING_RULES, build_settings
 from matchgate.match.spark.master import TABLES, master_folder, read_vintage
+from matchgate.match.training import (
+    M_PROBABILITY_FLOOR,
+    REQUEST_TRAINING_BLOCKING_RULES,
+    TRAINING_ADDRESS_COLUMNS,
+    TRAINING_PERSON_COLUMNS,
+    TRAINING_TAXPAYERS,
+    U_SAMPLE_PAIRS,
+    finish_request_training,
+    floor_m_probabilities,
+    request_training_settings,
+)
 
 _SPLINK_LOG_LEVEL = logging.ERROR
 
@@ -99,8 +97,8 @@ def train_on_spark(
             SELECT tin FROM m_taxpayers ORDER BY md5(tin), tin LIMIT {int(taxpayers)}
         )
         SELECT concat('a', CAST(a.row_no AS STRING)) AS uid,
-               {", ".join(f"t.{c}" for c in _PERSON_COLUMNS)},
-               {", ".join(f"a.{c}" for c in _ADDRESS_COLUMNS)}
+               {", ".join(f"t.{c}" for c in TRAINING_PERSON_COLUMNS)},
+               {", ".join(f"a.{c}" for c in TRAINING_ADDRESS_COLUMNS)}
         FROM m_address_rows a
         JOIN sample s ON s.tin = a.tin
         JOIN m_taxpayers t ON t.tin = a.tin
@@ -115,7 +113,7 @@ def train_on_spark(
     for rule in TRAINING_BLOCKING_RULES:
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
     settings = render_settings(linker.misc.save_model_to_json(), "duckdb")
-    _floor_m_probabilities(settings, M_PROBABILITY_FLOOR)
+    floor_m_probabilities(settings, M_PROBABILITY_FLOOR)
     metadata = {
         "vintage_id": master.vintage["vintage_id"],
         "settings_version": SETTINGS_VERSION,
@@ -141,7 +139,7 @@ def train_m_on_spark(
     names = ["training_past_requests", "training_master_records"]
     try:
         left = db_api.register(_requests_frame(master, requests), table_name=names[0])
-        records = master.tables["records"].select(*_SCORED_COLUMNS)
+        records = master.tables["records"].select(*SCORED_COLUMNS)
         right = db_api.register(records, table_name=names[1])
         linker = Linker([left, right], settings, log_level=_SPLINK_LOG_LEVEL)
         for rule in REQUEST_TRAINING_BLOCKING_RULES:
@@ -159,7 +157,7 @@ def _requests_frame(master: SparkMaster, requests: pa.Table) -> DataFrame:
     """The requests with every scored column, typed as the master's records are."""
     rows = requests.num_rows
     columns: dict[str, pa.Array | pa.ChunkedArray] = {}
-    for name in _SCORED_COLUMNS:
+    for name in SCORED_COLUMNS:
         kind = pa.list_(pa.string()) if name in _LIST_COLUMNS else pa.string()
         if name in requests.column_names:
             columns[name] = requests.column(name).cast(kind)
@@ -172,9 +170,9 @@ def score_on_spark(master: SparkMaster, model: MatchModel, requests: pa.Table) -
     """Candidate pairs for standardised requests, as `match.engine.score_requests` gives them."""
     settings: dict[str, Any] = render_settings(model.settings, "spark")
     settings["probability_two_random_records_match"] = 1.0 / max(master.taxpayer_count, 2)
-    settings["additional_columns_to_retain"] = list(_CARRIED_COLUMNS)
+    settings["additional_columns_to_retain"] = list(CARRIED_COLUMNS)
     db_api = master.splink_api()
-    records = master.tables["records"].select(*_SCORED_COLUMNS)
+    records = master.tables["records"].select(*SCORED_COLUMNS)
     names = ["scoring_records", "scoring_requests", "scoring_tf_given", "scoring_tf_surname"]
     try:
         right = db_api.register(records, table_name=names[0])
