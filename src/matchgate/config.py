@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matchgate.errors import InvalidArgument
 from matchgate.pipeline import DEFAULT_CHUNK_ROWS
 from matchgate.workspace import Workspace
 
@@ -117,4 +118,13 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """The settings from the environment (and `overrides`); InvalidArgument naming each
+    variable that is wrong and why, so every adapter reports it as the caller's mistake."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = [
+            f"MATCHGATE_{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']}"
+            for e in error.errors()
+        ]
+        raise InvalidArgument("invalid setting(s): " + "; ".join(problems)) from None

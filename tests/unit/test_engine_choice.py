@@ -37,6 +37,23 @@ def test_a_bad_engine_option_is_a_usage_error(
     assert "--engine" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"), [("MATCHGATE_CHUNK_ROWS", "many"), ("MATCHGATE_ENGINE", "oracle")]
+)
+def test_a_bad_setting_in_the_environment_is_a_usage_error_naming_it(
+    variable: str,
+    value: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("MATCHGATE_HOME", str(tmp_path / "ws"))
+    monkeypatch.setenv(variable, value)
+    assert run(["batch", "list"]) == 2
+    err = capsys.readouterr().err
+    assert variable in err and "internal error" not in err
+
+
 def test_the_spark_engine_is_built_without_starting_spark_and_says_it_cannot_encrypt(
     tmp_path: Path,
 ) -> None:
