@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
+from matchgate.domain.taxpayers import TaxpayerRecord
 from matchgate.errors import ModelError, WorkspaceError
 from matchgate.files import private_umask
 from matchgate.keys import StoreKey
@@ -36,6 +36,7 @@ from matchgate.match.engine import (
     train_m_on_requests,
     train_model,
 )
+from matchgate.match.engine_support import model_summary, require_model, taxpayer_record_from_row
 from matchgate.match.limits import EngineLimits
 from matchgate.match.matcher import SplinkMatcher
 from matchgate.match.model import MatchModel, current_model, master_trained_base, save_model
@@ -165,7 +166,7 @@ class DuckDBEngine:
             found = taxpayer_records(master, list(tins))
         finally:
             master.close()
-        return {tin: _taxpayer_record(row) for tin, row in found.items()}
+        return {tin: taxpayer_record_from_row(row) for tin, row in found.items()}
 
     def reencrypt_master(self, new_key: StoreKey) -> Path | None:
         """The master file re-encrypted with ``new_key``, staged beside it (None: no master)."""
@@ -194,36 +195,7 @@ class DuckDBEngine:
         )
 
     def _require_model(self) -> MatchModel:
-        model = current_model(self.workspace)
-        if model is None:
-            raise WorkspaceError(
-                f"no trained model in workspace {self.workspace.home}: "
-                "run `matchgate model train` first"
-            )
-        return model
+        return require_model(self.workspace)
 
     def _summary(self, model: MatchModel) -> ModelSummary:
-        location = self.workspace.models_dir / f"{model.version}.json"
-        return ModelSummary(model.version, model.vintage_id, str(location))
-
-
-def _taxpayer_record(row: Mapping[str, Any]) -> TaxpayerRecord:
-    return TaxpayerRecord(
-        tin=row["tin"],
-        first_name=row["first_name"],
-        middle_name=row["middle_name"],
-        last_name=row["last_name"],
-        name_suffix=row["name_suffix"],
-        dob=row["dob"],
-        addresses=tuple(
-            FiledAddress(
-                tax_year=a["tax_year"],
-                source=a["source"],
-                street=a["street"],
-                city=a["city"],
-                state=a["state"],
-                zip=a["zip"],
-            )
-            for a in row["addresses"]
-        ),
-    )
+        return model_summary(model, self.workspace)

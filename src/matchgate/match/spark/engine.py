@@ -33,12 +33,13 @@ import pyspark
 from matchgate.decide.evidence import RequestFacts, address_from_row, build_candidates
 from matchgate.decide.policy import Candidate
 from matchgate.disclose.minimise import LastKnownAddress
-from matchgate.domain.taxpayers import FiledAddress, TaxpayerRecord
+from matchgate.domain.taxpayers import TaxpayerRecord
 from matchgate.errors import ErrorCategory, MatchgateError, ModelError, WorkspaceError
 from matchgate.keys import StoreKey
 from matchgate.logs import get_logger
 from matchgate.master.summary import MasterSummary
 from matchgate.master.vintage import file_sha256, vintage_id_for
+from matchgate.match.engine_support import model_summary, require_model, taxpayer_record_from_row
 from matchgate.match.model import MatchModel, current_model, master_trained_base, save_model
 from matchgate.match.pairs import PAIRS_PER_SLICE, request_slices
 from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
@@ -204,7 +205,7 @@ class SparkEngine:
         if read_vintage(self.workspace.home) is None:
             return {}
         found = records_on_spark(self._master(), list(tins))
-        return {tin: _taxpayer_record(row) for tin, row in found.items()}
+        return {tin: taxpayer_record_from_row(row) for tin, row in found.items()}
 
     def reencrypt_master(self, new_key: StoreKey) -> Path | None:
         """Nothing to re-encrypt: this engine's Parquet master is not encrypted (None)."""
@@ -228,36 +229,7 @@ class SparkEngine:
         return SparkMaster(self.sessions.session(), self.workspace.home)
 
     def _require_model(self) -> MatchModel:
-        model = current_model(self.workspace)
-        if model is None:
-            raise WorkspaceError(
-                f"no trained model in workspace {self.workspace.home}: "
-                "run `matchgate model train` first"
-            )
-        return model
+        return require_model(self.workspace)
 
     def _summary(self, model: MatchModel) -> ModelSummary:
-        location = self.workspace.models_dir / f"{model.version}.json"
-        return ModelSummary(model.version, model.vintage_id, str(location))
-
-
-def _taxpayer_record(row: Mapping[str, Any]) -> TaxpayerRecord:
-    return TaxpayerRecord(
-        tin=row["tin"],
-        first_name=row["first_name"],
-        middle_name=row["middle_name"],
-        last_name=row["last_name"],
-        name_suffix=row["name_suffix"],
-        dob=row["dob"],
-        addresses=tuple(
-            FiledAddress(
-                tax_year=a["tax_year"],
-                source=a["source"],
-                street=a["street"],
-                city=a["city"],
-                state=a["state"],
-                zip=a["zip"],
-            )
-            for a in row["addresses"]
-        ),
-    )
+        return model_summary(model, self.workspace)
