@@ -18,16 +18,21 @@ from typing import Any
 import pyarrow as pa
 
 from matchgate.decide import evidence
-from matchgate.decide.evidence import RequestFacts, address_from_row, person_from_row
+from matchgate.decide.evidence import (
+    LastKnownLookup,
+    RequestFacts,
+    address_from_row,
+    person_from_row,
+)
 from matchgate.decide.policy import Candidate, Decision
-from matchgate.standardise.addresses import StandardAddress, addresses_match
+from matchgate.standardise.addresses import addresses_match
 from matchgate.standardise.given_names import is_known_given_name
 
 
 def every_candidate(
     pairs: pa.Table,
     requests: Mapping[str, RequestFacts],
-    last_known: Mapping[str, StandardAddress],
+    last_known_of: LastKnownLookup,
     given_names_on_file: AbstractSet[str] | None = None,
 ) -> dict[str, list[Candidate]]:
     """One candidate per (request, taxpayer) scored, none left out."""
@@ -44,6 +49,7 @@ def every_candidate(
         on_file[key] |= addresses_match(request.address, filed)
         exact[key] |= evidence._exact(request.address, filed)
         near[key] |= evidence._same_door(request.address, filed)
+    last_known = last_known_of(sorted({tin for _, tin in best}))
     grouped: dict[str, list[Candidate]] = defaultdict(list)
     for (request_uid, tin), row in best.items():
         request = requests[request_uid]

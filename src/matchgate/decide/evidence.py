@@ -12,7 +12,7 @@ the taxpayer's last known address (then `address_match` is CURRENT).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import Any
@@ -117,10 +117,15 @@ def _exact(given: StandardAddress, filed: StandardAddress) -> bool:
     return not filed.street.unit or given.street.unit == filed.street.unit
 
 
+#: The last known addresses of some taxpayers, standardised, by TIN (a TIN without
+#: one is absent): asked only for the taxpayers kept as candidates.
+LastKnownLookup = Callable[[Sequence[str]], Mapping[str, StandardAddress]]
+
+
 def build_candidates(
     pairs: pa.Table,
     requests: Mapping[str, RequestFacts],
-    last_known: Mapping[str, StandardAddress],
+    last_known_of: LastKnownLookup,
     given_names_on_file: AbstractSet[str] | None = None,
 ) -> dict[str, list[Candidate]]:
     """Group scored pairs into one candidate per (request, taxpayer) that may count.
@@ -187,6 +192,7 @@ def build_candidates(
         if not near[key] and _same_door(asked, filed):
             near[key] = True
 
+    last_known = last_known_of(sorted({tin for _, tin in kept}))
     chosen = [best[key] for key in kept]
     scores = _Columns(pairs, ["match_probability"], chosen)
     evidence = _Columns(pairs, [c for c in pairs.column_names if c.startswith("mw_")], chosen)

@@ -46,6 +46,7 @@ from matchgate.standardise.identifiers import (
     tin_is_valid,
     zip_is_valid,
 )
+from matchgate.standardise.records import standardise_streets
 from matchgate.standardise.text import fold
 
 __all__ = [
@@ -121,8 +122,8 @@ def _rule_flags(
     """
     count: int = rows.num_rows
 
-    def address(parts: tuple[str | None, str | None, str | None, str | None]) -> bool:
-        return address_missing(*parts, agreement)
+    def address(parts: tuple[StreetKind, str | None, str | None, str | None]) -> bool:
+        return locality_missing(*parts, agreement)
 
     def statute(text: str | None) -> bool:
         return not statute_covered(text, agreement.statutes)
@@ -130,7 +131,10 @@ def _rule_flags(
     def periods(text: str | None) -> bool:
         return tax_periods_invalid(text, year, agreement.tax_period_years_back)
 
-    addresses = list(zip(col["street"], col["city"], col["state"], col["zip"], strict=True))
+    # Street lines read as the master file's are: the vectorised fast path for
+    # the common forms, the parser for the rest (each distinct line once).
+    kinds = [StreetKind(k) for k in standardise_streets(col["street"]).column("kind").to_pylist()]
+    addresses = list(zip(kinds, col["city"], col["state"], col["zip"], strict=True))
     names = (_each(_name_absent, col["first_name"]), _each(_name_absent, col["last_name"]))
     malformed = [_each(check, col[name]) for name, check in _FIELD_CHECKS.items()]
     required = [_each(is_blank, col[name]) for name in agreement.required_fields]
@@ -207,6 +211,17 @@ def address_missing(
     placeholder, and the locality must be city + USPS state or a valid ZIP.
     Nothing else in the row (a TIN, a DOB) can make up for a missing address.
     """
+    return locality_missing(parse_street(street).kind, city, state, zip_code, agreement)
+
+
+def locality_missing(
+    street_kind: StreetKind,
+    city: str | None,
+    state: str | None,
+    zip_code: str | None,
+    agreement: Agreement,
+) -> bool:
+    """`address_missing` for a street line already read as `street_kind`."""
     zip_digits = normalise_zip(zip_code)
     if agreement.accept_zip_only_address and zip_digits is not None and zip_digits.strip("0"):
         # Only a deliberately lax agreement (the 2025 "ZIP-code proxy") says this;
@@ -217,7 +232,7 @@ def address_missing(
         allowed.add(StreetKind.PO_BOX)
     if agreement.accept_rural_route:
         allowed.add(StreetKind.RURAL_ROUTE)
-    if parse_street(street).kind not in allowed:
+    if street_kind not in allowed:
         return True
     if zip_digits is not None and not zip_digits.strip("0"):
         return True  # 00000 (or 00000-0000): the "ZIP-shaped token" of F2

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from matchgate.decide.evidence import RequestFacts, address_from_row, build_candidates
 from matchgate.decide.policy import Candidate
@@ -25,6 +24,7 @@ from matchgate.match.engine import (
 )
 from matchgate.match.model import MatchModel
 from matchgate.match.pairs import PAIRS_PER_SLICE, request_slices
+from matchgate.standardise.addresses import StandardAddress
 
 
 class SplinkMatcher:
@@ -42,15 +42,16 @@ class SplinkMatcher:
     ) -> dict[str, list[Candidate]]:
         self.requests_scored += table.num_rows
         pairs = score_requests(self.master, self.model, table)
-        tins = pc.unique(pairs.column("tin")).to_pylist()
-        lka_rows = last_known_addresses(self.master, tins).to_pylist()
-        last_known = {row["tin"]: address_from_row(row) for row in lka_rows}
         givens = [g for g in table.column("given").to_pylist() if g]
         on_file = given_names_on_file(self.master, givens)
         found: dict[str, list[Candidate]] = {}
         for part in request_slices(pairs, PAIRS_PER_SLICE):
-            found.update(build_candidates(part, requests, last_known, on_file))
+            found.update(build_candidates(part, requests, self._standard_lkas, on_file))
         return found
+
+    def _standard_lkas(self, tins: Sequence[str]) -> dict[str, StandardAddress]:
+        rows = last_known_addresses(self.master, list(tins)).to_pylist()
+        return {row["tin"]: address_from_row(row) for row in rows}
 
     def last_known_addresses(self, tins: Sequence[str]) -> dict[str, LastKnownAddress]:
         rows = last_known_addresses(self.master, list(tins)).to_pylist()

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import splink.comparison_level_library as cll
 from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import And, CustomRule
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_library import CustomComparison
 
@@ -190,11 +191,15 @@ def city_comparison() -> ComparisonCreator:
 
 #: Candidate generation for requests against the master. Every taxpayer whose
 #: address could match the address given (FORMATS.md §4: equal house number and
-#: equal ZIP5, or equal city and state) is generated, plus every record with the
-#: TIN given, so that a borrowed TIN is seen as the conflict it is.
+#: equal ZIP5 when both sides give one, otherwise equal city and state) is
+#: generated, plus every record with the TIN given, so that a borrowed TIN is
+#: seen as the conflict it is. City and state block only where a side has no
+#: ZIP5: where both have one and they differ, the address cannot match, and a
+#: city's every resident at the same house number would be scored (their
+#: number grows with the city; at national scale, hundreds per request).
 PREDICT_BLOCKING_RULES: list[Any] = [
     block_on("house_number", "zip5"),
-    block_on("house_number", "city", "state"),
+    And(block_on("house_number", "city", "state"), CustomRule("l.zip5 IS NULL OR r.zip5 IS NULL")),
     block_on("tin"),
 ]
 

@@ -170,9 +170,11 @@ def swapped_fuzz(request: StandardName, filed: StandardName) -> str | None:
     surname_ok = as_surname in filed.surname_tokens or bool(
         _tokens_fuzz((as_surname,), filed.surname_tokens)
     )
+    if not surname_ok:  # most candidates scored: other people at the address
+        return None
     given_ok = (
         as_given == filed.given
         or not set(given_name_keys(as_given)).isdisjoint(filed.given_keys)
         or _token_fuzz(as_given, filed.given) is not None
     )
-    return ORDER_SWAP if surname_ok and given_ok else None
+    return ORDER_SWAP if given_ok else None

@@ -84,9 +84,9 @@ def decision_hash(decision: Decision) -> str:
     return record_hash({name: getattr(decision, name) for name in DECISION_FIELDS})
 
 
-def values_hash(values: DecisionValues) -> str:
-    """`decision_hash` of the row these values make, before it is stored."""
-    return record_hash({name: values[name] for name in DECISION_FIELDS})  # type: ignore[literal-required]
+def values_hash(values: Mapping[str, Any]) -> str:
+    """`decision_hash` of the row these values make (before it is stored, or as read)."""
+    return record_hash({name: values[name] for name in DECISION_FIELDS})
 
 
 def decision_recorded(actor: str, decision: DecisionValues) -> NewEvent:

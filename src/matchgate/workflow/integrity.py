@@ -24,9 +24,12 @@ from matchgate.audit.log import NewEvent, append_event
 from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.logs import get_logger
 from matchgate.store.tables import AuditEventRow, Batch, Decision, Response
-from matchgate.workflow.events import decision_hash
+from matchgate.workflow.events import DECISION_FIELDS, values_hash
 
 log = get_logger("integrity")
+
+#: Decision rows fetched from the store at a time when a batch is checked.
+_ROWS_PER_FETCH = 10_000
 
 
 class RecordTampered(MatchgateError):
@@ -61,20 +64,28 @@ def batch_problem(session: Session, batch: Batch) -> str | None:
     """What in this batch's stored decisions or response the chain does not vouch for."""
     expected, response_hash = _chain_facts(session, batch.batch_id)
     seen: set[str] = set()
-    for decision in session.scalars(
-        select(Decision).where(Decision.batch_id == batch.batch_id).order_by(Decision.row_index)
-    ):
-        seen.add(decision.decision_id)
-        wanted = expected.get(decision.decision_id)
+    # Streamed as plain rows, not loaded as objects: a national batch has a
+    # million decisions, each with its evidence, and a session keeps every
+    # object it loads until it ends.
+    decisions = session.execute(
+        select(*(getattr(Decision, name) for name in DECISION_FIELDS))
+        .where(Decision.batch_id == batch.batch_id)
+        .order_by(Decision.row_index)
+        .execution_options(yield_per=_ROWS_PER_FETCH)
+    ).mappings()
+    for decision in decisions:
+        decision_id, row = decision["decision_id"], decision["row_index"] + 1
+        seen.add(decision_id)
+        wanted = expected.get(decision_id)
         if wanted is None:
             return (
-                f"batch {batch.batch_id}: decision {decision.decision_id} "
-                f"(row {decision.row_index + 1}) has no record in the audit chain"
+                f"batch {batch.batch_id}: decision {decision_id} "
+                f"(row {row}) has no record in the audit chain"
             )
-        if decision_hash(decision) != wanted:
+        if values_hash(dict(decision)) != wanted:
             return (
-                f"batch {batch.batch_id}: decision {decision.decision_id} "
-                f"(row {decision.row_index + 1}) does not match its hash in the audit chain"
+                f"batch {batch.batch_id}: decision {decision_id} "
+                f"(row {row}) does not match its hash in the audit chain"
             )
     missing = sorted(set(expected) - seen)
     if missing:

@@ -12,6 +12,7 @@ candidate was built before.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -341,9 +342,21 @@ def scored() -> tuple[pa.Table, dict[str, RequestFacts]]:
     return pa.Table.from_pylist(rows), requests
 
 
+class LastKnown:
+    """A last-known-address lookup over a dict, remembering which TINs it was asked for."""
+
+    def __init__(self, addresses: dict[str, StandardAddress] | None = None) -> None:
+        self.addresses = addresses or {}
+        self.asked: set[str] = set()
+
+    def __call__(self, tins: Sequence[str]) -> dict[str, StandardAddress]:
+        self.asked.update(tins)
+        return {tin: self.addresses[tin] for tin in tins if tin in self.addresses}
+
+
 def test_a_kept_candidate_is_built_as_every_candidate_was() -> None:
     pairs, requests = scored()
-    last_known = {JOSE_SR.tin or "": THE_DOOR, JOSE_JR.tin or "": ANOTHER}
+    last_known = LastKnown({JOSE_SR.tin or "": THE_DOOR, JOSE_JR.tin or "": ANOTHER})
     whole = every_candidate(pairs, requests, last_known, {"JOSE", "MARIA"})
     kept = build_candidates(pairs, requests, last_known, {"JOSE", "MARIA"})
     for uid, found in kept.items():
@@ -355,7 +368,7 @@ def test_a_kept_candidate_is_built_as_every_candidate_was() -> None:
 
 def test_neighbours_whose_names_do_not_fit_are_dropped_but_the_tin_given_and_the_top_kept() -> None:
     pairs, requests = scored()
-    kept = build_candidates(pairs, requests, {}, None)
+    kept = build_candidates(pairs, requests, LastKnown(), None)
     assert {c.tin for c in kept["r0"]} == {JOSE_SR.tin, JOSE_JR.tin}
     assert {c.tin for c in kept["r1"]} == {JOSE.tin, MARIA.tin}  # MARIA: the TIN given
     assert {c.tin for c in kept["r2"]} == {JOHNSON.tin}  # the top score, nobody fits
@@ -363,8 +376,8 @@ def test_neighbours_whose_names_do_not_fit_are_dropped_but_the_tin_given_and_the
 
 def test_dropping_them_changes_no_decision_on_the_scored_pairs() -> None:
     pairs, requests = scored()
-    whole = every_candidate(pairs, requests, {}, None)
-    kept = build_candidates(pairs, requests, {}, None)
+    whole = every_candidate(pairs, requests, LastKnown(), None)
+    kept = build_candidates(pairs, requests, LastKnown(), None)
     limits = Thresholds(min_match_probability=0.99, runner_up_margin_weight=6.0)
     for uid, request in requests.items():
         before = decide(request.person, whole[uid], limits)
@@ -372,3 +385,11 @@ def test_dropping_them_changes_no_decision_on_the_scored_pairs() -> None:
         assert what_is_decided(after) == what_is_decided(before)
     r0 = decide(requests["r0"].person, kept["r0"], limits)
     assert r0.outcome is not Outcome.VERIFIED  # JR and SR, nothing to tell them apart
+
+
+def test_last_known_addresses_are_looked_up_for_the_kept_candidates_only() -> None:
+    pairs, requests = scored()
+    last_known = LastKnown()
+    kept = build_candidates(pairs, requests, last_known, None)
+    assert last_known.asked == {c.tin for found in kept.values() for c in found}
+    assert NGUYEN.tin not in last_known.asked  # a neighbour whose name fits nobody's

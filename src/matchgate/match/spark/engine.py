@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyspark
 
 from matchgate.decide.evidence import RequestFacts, address_from_row, build_candidates
@@ -57,6 +56,7 @@ from matchgate.match.spark.session import SparkOptions, SparkSessions
 from matchgate.match.training import M_PROBABILITY_FLOOR
 from matchgate.pipeline import Matcher
 from matchgate.progress import Progress
+from matchgate.standardise.addresses import StandardAddress
 from matchgate.workspace import Workspace
 
 _log = get_logger("match.spark")
@@ -89,15 +89,16 @@ class SparkMatcher:
     ) -> dict[str, list[Candidate]]:
         self.requests_scored += table.num_rows
         pairs = score_on_spark(self.master, self.model, table)
-        tins = pc.unique(pairs.column("tin")).to_pylist()
-        lka_rows = lka_on_spark(self.master, tins).to_pylist()
-        last_known = {row["tin"]: address_from_row(row) for row in lka_rows}
         givens = [g for g in table.column("given").to_pylist() if g]
         on_file = given_names_on_spark(self.master, givens)
         found: dict[str, list[Candidate]] = {}
         for part in request_slices(pairs, PAIRS_PER_SLICE):
-            found.update(build_candidates(part, requests, last_known, on_file))
+            found.update(build_candidates(part, requests, self._standard_lkas, on_file))
         return found
+
+    def _standard_lkas(self, tins: Sequence[str]) -> dict[str, StandardAddress]:
+        rows = lka_on_spark(self.master, list(tins)).to_pylist()
+        return {row["tin"]: address_from_row(row) for row in rows}
 
     def last_known_addresses(self, tins: Sequence[str]) -> dict[str, LastKnownAddress]:
         rows = lka_on_spark(self.master, list(tins)).to_pylist()
