@@ -250,3 +250,40 @@ def test_the_exported_chain_is_streamed_line_by_line(services: Services) -> None
     ]
     assert export.events == 3
     assert lines[-1]["chain_head"]["seq"] == 3
+
+
+@dataclass
+class RecordedProgress:
+    """A `Progress` that keeps each task's description, total and how far it got."""
+
+    tasks: list[list[object]] = field(default_factory=list)
+
+    @contextmanager
+    def task(self, description: str, total: int | None) -> Iterator[RecordedProgress]:
+        self.tasks.append([description, total, 0])
+        yield self
+
+    def advance(self, amount: int = 1) -> None:
+        self.tasks[-1][2] = int(str(self.tasks[-1][2])) + amount
+
+
+def test_verify_shows_how_far_every_stage_of_the_batch_got(
+    services: Services, tmp_path: Path
+) -> None:
+    """A national batch spends minutes storing and validating: no stage runs unseen."""
+    requests = write_csv(tmp_path / "batch.csv", request_rows(3))
+    progress = RecordedProgress()
+    services.trial.verify(
+        read_upload(requests),
+        read_upload(write_envelope(tmp_path / "envelope.json")),
+        agreement=services.agreement(None),
+        actor="analyst",
+        master=MasterFiles(tmp_path / "taxpayers.csv", tmp_path / "addresses.csv"),
+        progress=progress,
+    )
+    assert progress.tasks == [
+        ["Storing the batch", 3, 3],
+        ["Validating the requests", 3, 3],
+        ["Matching and deciding", 3, 3],
+        ["Releasing the response", 1, 1],
+    ]

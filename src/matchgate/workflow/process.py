@@ -141,7 +141,9 @@ def _process(
                 envelope = check_envelope(document, agreement, received_at=batch.received_at)
                 who = actor or batch.submitted_by
                 if state is BatchState.RECEIVED:
-                    _validate(session, batch, table, envelope, agreement, who)
+                    with progress.task("Validating the requests", total=table.num_rows) as task:
+                        _validate(session, batch, table, envelope, agreement, who)
+                        task.advance(table.num_rows)
                     point = "after-validated"
                 else:
                     matching = _Matching(table, agreement, document, envelope, who)

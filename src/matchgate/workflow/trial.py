@@ -27,6 +27,7 @@ from matchgate.domain.outcomes import Outcome
 from matchgate.domain.reasons import ReasonCode
 from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.pipeline import BatchOutcome, DecidedRequest
+from matchgate.progress import NullProgress, Progress
 from matchgate.store.database import clock_of
 from matchgate.store.tables import Decision, Response, User
 from matchgate.workflow import events
@@ -64,8 +65,17 @@ def ensure_trial_user(store: Store, name: str) -> None:
         )
 
 
-def release_trial(store: Store, batch_id: str, *, actor: str) -> bytes:
+def release_trial(
+    store: Store, batch_id: str, *, actor: str, progress: Progress | None = None
+) -> bytes:
     """The trial's response: released once as a trial, the same bytes every time after."""
+    with (progress or NullProgress()).task("Releasing the response", total=1) as task:
+        content = _release_trial(store, batch_id, actor=actor)
+        task.advance()
+    return content
+
+
+def _release_trial(store: Store, batch_id: str, *, actor: str) -> bytes:
     with store.transaction() as session:
         batch = get_batch(session, batch_id)
         if not batch.trial:
