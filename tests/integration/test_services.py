@@ -22,6 +22,7 @@ import pyarrow as pa
 import pytest
 
 from factories import request_rows, write_csv, write_envelope
+from matchgate import pipeline
 from matchgate.bootstrap import build_services
 from matchgate.config import Settings
 from matchgate.decide.evidence import RequestFacts
@@ -37,6 +38,7 @@ from matchgate.pipeline import Matcher
 from matchgate.progress import Progress
 from matchgate.services import MasterSummary, Services
 from matchgate.store import database
+from matchgate.workflow import process
 
 MOMENT = datetime(2025, 8, 4, 9, 30, tzinfo=UTC)
 
@@ -287,3 +289,19 @@ def test_verify_shows_how_far_every_stage_of_the_batch_got(
         ["Matching and deciding", 3, 3],
         ["Releasing the response", 1, 1],
     ]
+
+
+def test_a_batch_is_validated_once_and_matched_on_the_codes_stored(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    validate = process.validate_requests
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return validate(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(process, "validate_requests", counted)
+    monkeypatch.setattr(pipeline, "validate_requests", counted)
+    assert trial(services, tmp_path) == (3, ["NO_MATCH"] * 3)
+    assert len(calls) == 1

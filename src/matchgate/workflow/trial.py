@@ -24,7 +24,7 @@ from matchgate.disclose.minimise import LastKnownAddress
 from matchgate.disclose.response import response_csv
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.outcomes import Outcome
-from matchgate.domain.reasons import ReasonCode
+from matchgate.domain.reasons import split_codes
 from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.pipeline import BatchOutcome, DecidedRequest
 from matchgate.progress import NullProgress, Progress
@@ -133,7 +133,7 @@ def stored_outcome(store: Store, batch_id: str) -> BatchOutcome:
                     index=decision.row_index,
                     request_id=decision.request_id,
                     decision_id=decision.decision_id,
-                    codes=tuple(ReasonCode(c) for c in decision.reason_codes.split(";") if c),
+                    codes=split_codes(decision.reason_codes),
                     decision=inputs.decision() if inputs is not None else None,
                     response=response,
                     lka=LastKnownAddress(**json.loads(decision.lka)) if decision.lka else None,
