@@ -160,13 +160,19 @@ def plan_batch(
     *,
     holds: Collection[str] = frozenset(),
     official_prior_rows: int = 0,
+    codes: Sequence[tuple[ReasonCode, ...]] | None = None,
 ) -> BatchPlan:
     """Validate every row and find the batch-wide facts the decisions read.
 
     `holds` are the TINs under a disclosure hold (REQ-23); `official_prior_rows`
-    the requesting official's rows in earlier batches this year (REQ-41).
+    the requesting official's rows in earlier batches this year (REQ-41);
+    `codes` each row's reason codes when the batch was validated already
+    (they are stored with its rows), so that it is not validated again.
     """
-    codes = validate_requests(table, envelope, agreement)
+    if codes is None:
+        codes = validate_requests(table, envelope, agreement)
+    elif len(codes) != table.num_rows:
+        raise ValueError(f"{len(codes)} rows of reason codes for a batch of {table.num_rows}")
     valid = [not c for c in codes]
     reasons = table.column("reason").to_pylist() if "reason" in table.column_names else []
     reasons += [None] * (len(codes) - len(reasons))

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pytest
 
 from factories import request_rows, write_csv, write_envelope
+from matchgate import pipeline
 from matchgate.bootstrap import build_services
 from matchgate.config import Settings
 from matchgate.decide.evidence import RequestFacts
@@ -37,6 +38,7 @@ from matchgate.pipeline import Matcher
 from matchgate.progress import Progress
 from matchgate.services import MasterSummary, Services
 from matchgate.store import database
+from matchgate.workflow import process
 
 MOMENT = datetime(2025, 8, 4, 9, 30, tzinfo=UTC)
 
@@ -250,3 +252,56 @@ def test_the_exported_chain_is_streamed_line_by_line(services: Services) -> None
     ]
     assert export.events == 3
     assert lines[-1]["chain_head"]["seq"] == 3
+
+
+@dataclass
+class RecordedProgress:
+    """A `Progress` that keeps each task's description, total and how far it got."""
+
+    tasks: list[list[object]] = field(default_factory=list)
+
+    @contextmanager
+    def task(self, description: str, total: int | None) -> Iterator[RecordedProgress]:
+        self.tasks.append([description, total, 0])
+        yield self
+
+    def advance(self, amount: int = 1) -> None:
+        self.tasks[-1][2] = int(str(self.tasks[-1][2])) + amount
+
+
+def test_verify_shows_how_far_every_stage_of_the_batch_got(
+    services: Services, tmp_path: Path
+) -> None:
+    """A national batch spends minutes storing and validating: no stage runs unseen."""
+    requests = write_csv(tmp_path / "batch.csv", request_rows(3))
+    progress = RecordedProgress()
+    services.trial.verify(
+        read_upload(requests),
+        read_upload(write_envelope(tmp_path / "envelope.json")),
+        agreement=services.agreement(None),
+        actor="analyst",
+        master=MasterFiles(tmp_path / "taxpayers.csv", tmp_path / "addresses.csv"),
+        progress=progress,
+    )
+    assert progress.tasks == [
+        ["Storing the batch", 3, 3],
+        ["Validating the requests", 3, 3],
+        ["Matching and deciding", 3, 3],
+        ["Releasing the response", 1, 1],
+    ]
+
+
+def test_a_batch_is_validated_once_and_matched_on_the_codes_stored(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    validate = process.validate_requests
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return validate(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(process, "validate_requests", counted)
+    monkeypatch.setattr(pipeline, "validate_requests", counted)
+    assert trial(services, tmp_path) == (3, ["NO_MATCH"] * 3)
+    assert len(calls) == 1

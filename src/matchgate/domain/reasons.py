@@ -93,3 +93,8 @@ def review_reason_words(reason: ReviewReason | str) -> str:
 def join_codes(codes: Iterable[ReasonCode]) -> str:
     """Codes as they appear in a response: unique, ascending, `;`-joined."""
     return ";".join(sorted({c.value for c in codes}))
+
+
+def split_codes(joined: str | None) -> tuple[ReasonCode, ...]:
+    """The codes `join_codes` joined, ascending (`()` for an empty or missing text)."""
+    return tuple(ReasonCode(code) for code in (joined or "").split(";") if code)

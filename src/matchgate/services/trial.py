@@ -132,7 +132,9 @@ class TrialService:
                 seconds["train"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        batch_id, _ = submit_batch(self._store, requests, envelope, terms, actor=who, trial=True)
+        batch_id, _ = submit_batch(
+            self._store, requests, envelope, terms, actor=who, trial=True, progress=progress
+        )
         with self._engine.matcher() as factory:
             # The report needs outcomes, not evidence: the rows stay small.
             _, outcome = process_batch(
@@ -143,7 +145,7 @@ class TrialService:
                 progress=progress,
                 keep_evidence=False,
             )
-        response = release_trial(self._store, batch_id, actor=who)
+        response = release_trial(self._store, batch_id, actor=who, progress=progress)
         if outcome is None:  # verified before: the stored trial, as it was decided
             outcome = stored_outcome(self._store, batch_id)
         seconds["verify"] = time.perf_counter() - started

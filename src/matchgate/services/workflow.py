@@ -67,7 +67,9 @@ class BatchService:
         summary says whether the batch was already stored (`resumed`).
         """
         terms = self._agreements.for_batch(envelope, actor=actor, given=agreement)
-        batch_id, resumed = submit_batch(self._store, requests, envelope, terms, actor=actor)
+        batch_id, resumed = submit_batch(
+            self._store, requests, envelope, terms, actor=actor, progress=progress
+        )
         with self._engine.matcher() as factory:
             summary, _ = process_batch(
                 self._store,

@@ -28,7 +28,7 @@ from matchgate.audit.log import append_events
 from matchgate.decide.recorded import DecisionEvidence, dump_evidence
 from matchgate.domain.lifecycle import PROCESSING, BatchState
 from matchgate.domain.outcomes import Outcome
-from matchgate.domain.reasons import join_codes
+from matchgate.domain.reasons import join_codes, split_codes
 from matchgate.intake.envelope import (
     EnvelopeCheck,
     EnvelopeDocument,
@@ -141,7 +141,9 @@ def _process(
                 envelope = check_envelope(document, agreement, received_at=batch.received_at)
                 who = actor or batch.submitted_by
                 if state is BatchState.RECEIVED:
-                    _validate(session, batch, table, envelope, agreement, who)
+                    with progress.task("Validating the requests", total=table.num_rows) as task:
+                        _validate(session, batch, table, envelope, agreement, who)
+                        task.advance(table.num_rows)
                     point = "after-validated"
                 else:
                     matching = _Matching(table, agreement, document, envelope, who)
@@ -259,6 +261,16 @@ def _match(
         committed = set(
             session.scalars(select(Decision.row_index).where(Decision.batch_id == batch_id))
         )
+        # Validated when the batch became `validated`: the codes stored then, not
+        # a second reading of every street line.
+        codes = [
+            split_codes(joined)
+            for joined in session.scalars(
+                select(BatchRow.codes)
+                .where(BatchRow.batch_id == batch_id)
+                .order_by(BatchRow.row_index)
+            )
+        ]
         holds = held_tins(session)
         prior_rows = (
             official_rows_this_year(session, get_batch(session, batch_id))
@@ -274,6 +286,7 @@ def _match(
         agreement,
         holds=holds,
         official_prior_rows=prior_rows,
+        codes=codes,
     )
     seconds = {"intake": time.perf_counter() - clock}
     matcher: Matcher | None = None

@@ -24,7 +24,7 @@ from matchgate.disclose.minimise import LastKnownAddress, ResponseRow, response_
 from matchgate.disclose.response import response_csv
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.outcomes import AddressMatch, Outcome
-from matchgate.domain.reasons import ReasonCode
+from matchgate.domain.reasons import split_codes
 from matchgate.store.database import clock_of
 from matchgate.store.tables import Batch, Decision, Response, ReviewAction
 from matchgate.workflow import events
@@ -66,7 +66,7 @@ def decided_rows(session: Session, batch: Batch) -> list[ResponseRow]:
                 batch_id=batch.batch_id,
                 decision_id=d.decision_id,
                 outcome=Outcome(d.outcome),
-                reason_codes=[ReasonCode(c) for c in d.reason_codes.split(";") if c],
+                reason_codes=split_codes(d.reason_codes),
                 address_match=AddressMatch(d.address_match) if d.address_match else None,
                 lka=lka,
                 disclose=agreement.disclose,

@@ -26,6 +26,7 @@ from matchgate.errors import ErrorCategory, InputFileError, MatchgateError
 from matchgate.intake.envelope import envelope_text, parse_envelope
 from matchgate.intake.id_text import has_unsafe_characters
 from matchgate.intake.readers import read_requests_bytes
+from matchgate.progress import NullProgress, Progress
 from matchgate.store.database import clock_of
 from matchgate.store.tables import Batch, BatchRow
 from matchgate.workflow import events
@@ -59,6 +60,7 @@ def submit_batch(
     *,
     actor: str | None,
     trial: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[str, bool]:
     """Store a batch as `received`; the same id and content again is the same batch.
 
@@ -67,10 +69,14 @@ def submit_batch(
     never share an id.
     """
     try:
-        return _submit(store, requests, envelope, agreement, actor=actor, trial=trial)
+        return _submit(
+            store, requests, envelope, agreement, actor=actor, trial=trial, progress=progress
+        )
     except IntegrityError:
         # The same batch was stored by a concurrent submit: resubmit (idempotent).
-        return _submit(store, requests, envelope, agreement, actor=actor, trial=trial)
+        return _submit(
+            store, requests, envelope, agreement, actor=actor, trial=trial, progress=progress
+        )
 
 
 def _submit(
@@ -81,6 +87,7 @@ def _submit(
     *,
     actor: str | None,
     trial: bool,
+    progress: Progress | None,
 ) -> tuple[str, bool]:
     digest = content_hash(requests, envelope)
     table = read_requests_bytes(requests.data, name=requests.name)
@@ -138,20 +145,22 @@ def _submit(
         session.flush()
         # Bulk INSERTs of a slice of rows at a time: a national batch is never
         # a million ORM objects, nor a million dictionaries at once.
-        for start in range(0, table.num_rows, _INSERT_ROWS):
-            part = table.slice(start, _INSERT_ROWS).to_pylist()
-            session.execute(
-                insert(BatchRow),
-                [
-                    {
-                        "batch_id": batch_id,
-                        "row_index": start + offset,
-                        "request_id": row.get("request_id") or "",
-                        "fields": json.dumps(row, ensure_ascii=False),
-                    }
-                    for offset, row in enumerate(part)
-                ],
-            )
+        with (progress or NullProgress()).task("Storing the batch", total=table.num_rows) as task:
+            for start in range(0, table.num_rows, _INSERT_ROWS):
+                part = table.slice(start, _INSERT_ROWS).to_pylist()
+                session.execute(
+                    insert(BatchRow),
+                    [
+                        {
+                            "batch_id": batch_id,
+                            "row_index": start + offset,
+                            "request_id": row.get("request_id") or "",
+                            "fields": json.dumps(row, ensure_ascii=False),
+                        }
+                        for offset, row in enumerate(part)
+                    ],
+                )
+                task.advance(len(part))
         batch = session.get(Batch, batch_id)
         assert batch is not None
         received = events.batch_received(actor or "", batch, document, table.num_rows)

@@ -24,9 +24,10 @@ from matchgate.disclose.minimise import LastKnownAddress
 from matchgate.disclose.response import response_csv
 from matchgate.domain.lifecycle import BatchState, Role
 from matchgate.domain.outcomes import Outcome
-from matchgate.domain.reasons import ReasonCode
+from matchgate.domain.reasons import split_codes
 from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.pipeline import BatchOutcome, DecidedRequest
+from matchgate.progress import NullProgress, Progress
 from matchgate.store.database import clock_of
 from matchgate.store.tables import Decision, Response, User
 from matchgate.workflow import events
@@ -64,8 +65,17 @@ def ensure_trial_user(store: Store, name: str) -> None:
         )
 
 
-def release_trial(store: Store, batch_id: str, *, actor: str) -> bytes:
+def release_trial(
+    store: Store, batch_id: str, *, actor: str, progress: Progress | None = None
+) -> bytes:
     """The trial's response: released once as a trial, the same bytes every time after."""
+    with (progress or NullProgress()).task("Releasing the response", total=1) as task:
+        content = _release_trial(store, batch_id, actor=actor)
+        task.advance()
+    return content
+
+
+def _release_trial(store: Store, batch_id: str, *, actor: str) -> bytes:
     with store.transaction() as session:
         batch = get_batch(session, batch_id)
         if not batch.trial:
@@ -123,7 +133,7 @@ def stored_outcome(store: Store, batch_id: str) -> BatchOutcome:
                     index=decision.row_index,
                     request_id=decision.request_id,
                     decision_id=decision.decision_id,
-                    codes=tuple(ReasonCode(c) for c in decision.reason_codes.split(";") if c),
+                    codes=split_codes(decision.reason_codes),
                     decision=inputs.decision() if inputs is not None else None,
                     response=response,
                     lka=LastKnownAddress(**json.loads(decision.lka)) if decision.lka else None,

@@ -20,7 +20,7 @@ from factories import (
     requests_table,
 )
 from matchgate.agreements.schema import Agreement
-from matchgate.domain.reasons import ReasonCode, join_codes
+from matchgate.domain.reasons import ReasonCode, join_codes, split_codes
 from matchgate.intake.envelope import EnvelopeCheck
 from matchgate.intake.validate import (
     boilerplate_reason_rows,
@@ -413,6 +413,8 @@ def test_req14_every_code_unique_and_ascending() -> None:
     result = codes(rows)
     assert result[1] == (R01, R02, R03, R04, R05, R06, R07, R10)
     assert join_codes(result[1]) == "R01;R02;R03;R04;R05;R06;R07;R10"
+    # As stored with the batch's rows and read back for the match step.
+    assert [split_codes(join_codes(c)) for c in result] == list(result)
 
 
 def test_a_realistic_mixed_batch() -> None:
