@@ -44,6 +44,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from scale_data import SCALES, is_complete
+from speed import stage_seconds
 
 RESULTS = Path(__file__).parent / "results"
 HERE = Path(__file__).parent
@@ -233,6 +234,8 @@ def run_scale(scale: str, args: argparse.Namespace) -> dict[str, Any]:
         )  # fmt: skip
         if stages["verify"]["status"] == "ok":
             stages["verify"]["truth"] = verify_against_truth(response, data / "truth.parquet")
+            log = Path(stages["verify"]["log"]).read_text(errors="replace")
+            stages["verify"]["stage_seconds"] = stage_seconds(log)
     if "bare" in wanted:
         stages["bare"] = run_stage(
             "bare",
@@ -288,6 +291,22 @@ def _vs_bare(result: dict[str, Any]) -> str:
     return ", ".join(parts) + f"; load+train+verify {total / bare['wall_seconds']:.1f}x"
 
 
+#: verify's own stages, in the order a batch goes through them (`verify` is their sum).
+_VERIFY_PARTS = ("store", "intake", "standardise", "match", "decide", "commit", "release")
+
+
+def _verify_parts(result: dict[str, Any]) -> str:
+    """`store 1.2, ..., other 3.4 of verify 56.7`: where verify spent its time."""
+    seconds = result["stages"].get("verify", {}).get("stage_seconds") or {}
+    if "verify" not in seconds:
+        return ""
+    parts = [(name, seconds[name]) for name in _VERIFY_PARTS if name in seconds]
+    # Validation, the batch-wide plan and start-up are not timed on their own.
+    other = seconds["verify"] - sum(value for _, value in parts)
+    shown = ", ".join(f"{name} {value:.1f}" for name, value in [*parts, ("other", other)])
+    return f"{shown} of verify {seconds['verify']:.1f}"
+
+
 def _load(stage: dict[str, Any]) -> str:
     load = stage.get("load_average")
     return f"{load[0]} / {load[1]}" if load else "?"
@@ -329,6 +348,11 @@ def write_results(results: dict[str, Any], folder: Path = RESULTS) -> str:
         ratio = _vs_bare(results[scale])
         if ratio:
             lines.append(f"- {scale}: {ratio}")
+    lines += ["", "Where verify's time went (its own `Time per stage`, seconds):", ""]
+    for scale in (s for s in ORDER if s in results):
+        parts = _verify_parts(results[scale])
+        if parts:
+            lines.append(f"- {scale}: {parts}")
     lines.append("")
     for scale in (s for s in ORDER if s in results):
         truth = results[scale]["stages"].get("verify", {}).get("truth")

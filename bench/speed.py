@@ -44,7 +44,10 @@ from matchgate import demo
 RESULTS = Path(__file__).parent / "results"
 REPO = Path(__file__).resolve().parent.parent
 SCALES = {"S": (5_000, 2_000), "M": (200_000, 20_000)}
-STAGES = {"read", "load", "train", "verify", "intake", "standardise", "match", "decide", "store"}
+STAGES = {
+    "read", "load", "train", "verify", "store", "intake", "standardise", "match", "decide",
+    "commit", "release",
+}  # fmt: skip
 _PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)")
 
 

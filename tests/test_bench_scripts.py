@@ -56,3 +56,13 @@ def test_the_speed_bench_finds_what_a_baseline_lacks(tmp_path: Path) -> None:
     unmet = speed.unmet_pins(lock)
     assert any(u.startswith("pytest==0.0.1 (installed ") for u in unmet)
     assert "no-such-package-here==1.0 (not installed)" in unmet
+
+
+def test_the_scale_bench_says_where_verifys_time_went() -> None:
+    scale = _load("scale")
+    seconds = {"verify": 100.0, "store": 10.0, "match": 50.0, "commit": 25.0, "release": 5.0}
+    result = {"stages": {"verify": {"stage_seconds": seconds}}}
+    assert scale._verify_parts(result) == (
+        "store 10.0, match 50.0, commit 25.0, release 5.0, other 10.0 of verify 100.0"
+    )
+    assert scale._verify_parts({"stages": {}}) == ""

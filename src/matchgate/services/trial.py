@@ -135,6 +135,7 @@ class TrialService:
         batch_id, _ = submit_batch(
             self._store, requests, envelope, terms, actor=who, trial=True, progress=progress
         )
+        seconds["store"] = time.perf_counter() - started
         with self._engine.matcher() as factory:
             # The report needs outcomes, not evidence: the rows stay small.
             _, outcome = process_batch(
@@ -145,7 +146,9 @@ class TrialService:
                 progress=progress,
                 keep_evidence=False,
             )
+        releasing = time.perf_counter()
         response = release_trial(self._store, batch_id, actor=who, progress=progress)
+        seconds["release"] = time.perf_counter() - releasing
         if outcome is None:  # verified before: the stored trial, as it was decided
             outcome = stored_outcome(self._store, batch_id)
         seconds["verify"] = time.perf_counter() - started

@@ -304,8 +304,10 @@ def _match(
                 matching.table, plan, todo, batch_id, agreement, matcher, seconds
             )
             fault("mid-matched")
+            clock = time.perf_counter()
             if not _commit_chunk(store, batch_id, decided, matcher, matching):
                 return None
+            seconds["commit"] = seconds.get("commit", 0.0) + time.perf_counter() - clock
             fault(f"after-chunk-{number}")
             if keep[0]:
                 kept += decided if keep[1] else [d.without_evidence() for d in decided]
