@@ -322,10 +322,10 @@ def write_results(results: dict[str, Any], folder: Path = RESULTS) -> str:
     lines = [
         "# National scale: matchgate's stages and the bare Splink floor",
         "",
-        f"Machine: {machine}. Measured with `python bench/scale.py` while other work ran on",
-        "the machine (timings are noisy); each stage is a separate process under a memory cap,",
-        "peak RSS is the whole process tree; load avg is the machine's 1-minute load average",
-        "before / after the stage (2 CPUs: above 2, other work was competing).",
+        f"Machine: {machine}. Measured with `python bench/scale.py`: each stage is a separate",
+        "process under a memory cap, peak RSS is the whole process tree; load avg is the",
+        "machine's 1-minute load average before / after the stage (with 2 CPUs, above 2 means",
+        "other work was competing and the time is not the stage's alone).",
         "",
         "| scale | taxpayers | address rows | requests | stage | status | wall s | peak RSS MiB "
         "| load avg |",
