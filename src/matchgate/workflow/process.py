@@ -124,6 +124,8 @@ def _process(
     keep_evidence: bool,
 ) -> tuple[BatchSummary, BatchOutcome | None]:
     matched: BatchOutcome | None = None
+    # The rows as received never change: read once, for validation and matching.
+    table: pa.Table | None = None
     while True:
         matching: _Matching | None = None
         with store.transaction() as session:
@@ -136,7 +138,7 @@ def _process(
                 point = "after-in-review"
             else:
                 agreement = agreement_of(batch)
-                table = table_of(session, batch_id)
+                table = table if table is not None else table_of(session, batch_id)
                 document = parse_envelope(batch.envelope, source=f"batch {batch_id} envelope")
                 envelope = check_envelope(document, agreement, received_at=batch.received_at)
                 who = actor or batch.submitted_by
@@ -208,14 +210,16 @@ def _validate(
         .order_by(BatchRow.row_index)
     ).all()
     joined = {index: join_codes(codes[index]) for index, _ in request_ids}
-    # One bulk UPDATE by primary key, not one ORM object per row of a national batch.
-    session.execute(
-        update(BatchRow),
-        [
-            {"batch_id": batch.batch_id, "row_index": index, "codes": text}
-            for index, text in joined.items()
-        ],
-    )
+    # Every row valid in one statement, then one bulk UPDATE by primary key for
+    # the rows with codes: not a million single-row updates for a national batch.
+    session.execute(update(BatchRow).where(BatchRow.batch_id == batch.batch_id).values(codes=""))
+    flagged = [
+        {"batch_id": batch.batch_id, "row_index": index, "codes": text}
+        for index, text in joined.items()
+        if text
+    ]
+    if flagged:
+        session.execute(update(BatchRow), flagged)
     rejected = [
         events.request_rejected(
             who,
