@@ -397,21 +397,17 @@ def _write_chunk(
     stored = [_decision_row(batch_id, d, e, stamp) for d, e in zip(decided, evidence, strict=True)]
     # Bulk statements, not one ORM object per row: a chunk is tens of thousands of rows.
     session.execute(insert(Decision), stored)
-    first, last = min(d["row_index"] for d in stored), max(d["row_index"] for d in stored)
-    requests = dict(
-        session.execute(
-            select(BatchRow.row_index, BatchRow.fields).where(
-                BatchRow.batch_id == batch_id, BatchRow.row_index.between(first, last)
-            )
-        ).all()
-    )
+    # What the audit record keeps of each request, from the rows as received (the
+    # table the chunk was decided from), not read back from the store again.
+    audited = matching.table.select(list(events.AUDITED_REQUEST_FIELDS))
+    requests = audited.take(pa.array([d["row_index"] for d in stored], pa.int64())).to_pylist()
     append_events(
         session,
         [
             events.decision_made(
                 matching.who,
                 batch,
-                json.loads(requests[d["row_index"]]),
+                request,
                 d,
                 matching.agreement,
                 matching.document,
@@ -419,7 +415,7 @@ def _write_chunk(
             )
             if d["outcome"] != Outcome.REJECTED.value
             else events.decision_recorded(matching.who, d)
-            for d, e in zip(stored, evidence, strict=True)
+            for d, e, request in zip(stored, evidence, requests, strict=True)
         ],
     )
     return True
