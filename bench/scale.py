@@ -21,6 +21,10 @@ runs) and `bench/results/scale.md` (ending with the hand-written
 scale to the next and each matchgate stage as a ratio to the bare job.
 
 Usage: python bench/scale.py --scale M --scale L [--cap-gb 10] [--stages load,train,verify,bare]
+       python bench/scale.py --scale M --engine spark --stages load,train,verify
+(`--engine spark` runs matchgate's stages on the Spark engine, with the
+MATCHGATE_SPARK_* settings of the environment; its results are kept beside
+DuckDB's, as "M spark".)
 """
 
 from __future__ import annotations
@@ -52,6 +56,17 @@ MATCHGATE = str(Path(sys.executable).with_name("matchgate"))
 PAGE = os.sysconf("SC_PAGE_SIZE")
 STAGES = ("generate", "load", "train", "verify", "bare")
 ORDER = ("S", "M", "L", "XL")
+ENGINES = ("duckdb", "spark")
+
+
+def result_key(scale: str, engine: str) -> str:
+    """Where a run's results go in scale.json: "L" on DuckDB (the default), "L spark"."""
+    return scale if engine == "duckdb" else f"{scale} {engine}"
+
+
+def _keys(results: dict[str, Any]) -> list[str]:
+    """The results' keys, DuckDB's scales first in size order, then each other engine's."""
+    return [result_key(s, e) for e in ENGINES for s in ORDER if result_key(s, e) in results]
 
 
 def _session_pids(session: int) -> list[int]:
@@ -193,7 +208,8 @@ def run_scale(scale: str, args: argparse.Namespace) -> dict[str, Any]:
     data = args.data_root / scale
     cap = int(args.cap_gb * 2**30)
     logs = Path(tempfile.mkdtemp(prefix=f"scale-{scale}-logs-", dir=args.data_root))
-    work = args.data_root / f"{scale}-workspace"
+    key = result_key(scale, args.engine).replace(" ", "-")
+    work = args.data_root / f"{key}-workspace"
     stages: dict[str, Any] = {}
     print(f"scale {scale} (cap {args.cap_gb} GiB)", flush=True)
     if not is_complete(data):
@@ -224,7 +240,7 @@ def run_scale(scale: str, args: argparse.Namespace) -> dict[str, Any]:
             cap, args.timeout, logs / "train.log",
         )  # fmt: skip
     if "verify" in wanted:
-        response = args.data_root / f"{scale}-response.csv"
+        response = args.data_root / f"{key}-response.csv"
         stages["verify"] = run_stage(
             "verify",
             [MATCHGATE, "verify", "--requests", str(data / "requests.parquet"),
@@ -322,16 +338,16 @@ def write_results(results: dict[str, Any], folder: Path = RESULTS) -> str:
     lines = [
         "# National scale: matchgate's stages and the bare Splink floor",
         "",
-        f"Machine: {machine}. Measured with `python bench/scale.py` while other work ran on",
-        "the machine (timings are noisy); each stage is a separate process under a memory cap,",
-        "peak RSS is the whole process tree; load avg is the machine's 1-minute load average",
-        "before / after the stage (2 CPUs: above 2, other work was competing).",
+        f"Machine: {machine}. Measured with `python bench/scale.py`: each stage is a separate",
+        "process under a memory cap, peak RSS is the whole process tree; load avg is the",
+        "machine's 1-minute load average before / after the stage (with 2 CPUs, above 2 means",
+        "other work was competing and the time is not the stage's alone).",
         "",
         "| scale | taxpayers | address rows | requests | stage | status | wall s | peak RSS MiB "
         "| load avg |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for scale in (s for s in ORDER if s in results):
+    for scale in _keys(results):
         r = results[scale]
         for stage in STAGES:
             s = r["stages"].get(stage)
@@ -344,17 +360,17 @@ def write_results(results: dict[str, Any], folder: Path = RESULTS) -> str:
             )
     lines += ["", "Growth from one scale to the next:", "", *_growth(results), ""]
     lines += ["matchgate's stages as multiples of the bare job's wall time:", ""]
-    for scale in (s for s in ORDER if s in results):
+    for scale in _keys(results):
         ratio = _vs_bare(results[scale])
         if ratio:
             lines.append(f"- {scale}: {ratio}")
     lines += ["", "Where verify's time went (its own `Time per stage`, seconds):", ""]
-    for scale in (s for s in ORDER if s in results):
+    for scale in _keys(results):
         parts = _verify_parts(results[scale])
         if parts:
             lines.append(f"- {scale}: {parts}")
     lines.append("")
-    for scale in (s for s in ORDER if s in results):
+    for scale in _keys(results):
         truth = results[scale]["stages"].get("verify", {}).get("truth")
         if truth:
             lines.append(
@@ -382,19 +398,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stages", default="load,train,verify,bare")
     parser.add_argument("--bare-memory-limit", default="4GB")
     parser.add_argument(
+        "--engine", choices=ENGINES, default="duckdb", help="matchgate's engine (MATCHGATE_ENGINE)"
+    )
+    parser.add_argument(
         "--results", type=Path, default=RESULTS, help="folder for scale.json and scale.md"
     )
     args = parser.parse_args(argv)
     args.data_root.mkdir(parents=True, exist_ok=True)
     existing = args.results / "scale.json"
+    # Every matchgate command a stage runs uses this engine (the bare job is DuckDB's own).
+    os.environ["MATCHGATE_ENGINE"] = args.engine
     for scale in args.scale:
         fresh = run_scale(scale, args)
         # Read again just before merging: another run may have written meanwhile.
         results: dict[str, Any] = (
             json.loads(existing.read_text())["results"] if existing.is_file() else {}
         )
-        old = results.get(scale, {}).get("stages", {})
-        results[scale] = {**fresh, "stages": {**old, **fresh["stages"]}}
+        key = result_key(scale, args.engine)
+        old = results.get(key, {}).get("stages", {})
+        results[key] = {**fresh, "engine": args.engine, "stages": {**old, **fresh["stages"]}}
         print(write_results(results, args.results))
     return 0
 

@@ -66,3 +66,10 @@ def test_the_scale_bench_says_where_verifys_time_went() -> None:
         "store 10.0, match 50.0, commit 25.0, release 5.0, other 10.0 of verify 100.0"
     )
     assert scale._verify_parts({"stages": {}}) == ""
+
+
+def test_the_scale_bench_keeps_each_engines_results_apart() -> None:
+    scale = _load("scale")
+    results = {"XL": {}, "M spark": {}, "M": {}, "L": {}}
+    assert scale.result_key("M", "duckdb") == "M"
+    assert scale._keys(results) == ["M", "L", "XL", "M spark"]

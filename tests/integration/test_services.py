@@ -305,3 +305,24 @@ def test_a_batch_is_validated_once_and_matched_on_the_codes_stored(
     monkeypatch.setattr(pipeline, "validate_requests", counted)
     assert trial(services, tmp_path) == (3, ["NO_MATCH"] * 3)
     assert len(calls) == 1
+
+
+def test_a_verify_that_keeps_no_rows_reports_the_same_counts_from_the_store(
+    services: Services, tmp_path: Path
+) -> None:
+    """The CLI's `verify` keeps no rows: memory stays flat in the size of the batch."""
+    rows = request_rows(4)
+    rows[1]["statute"] = "26 U.S.C. 7201"  # R03: a tax statute
+    requests = write_csv(tmp_path / "batch.csv", rows)
+    report = services.trial.verify(
+        read_upload(requests),
+        read_upload(write_envelope(tmp_path / "envelope.json")),
+        agreement=services.agreement(None),
+        actor="analyst",
+        master=MasterFiles(tmp_path / "taxpayers.csv", tmp_path / "addresses.csv"),
+        keep_rows=False,
+    )
+    assert report.outcome.rows == []
+    assert report.outcome_counts == {"NO_MATCH": 3, "REJECTED": 1}
+    assert report.reason_code_counts == {"R03": 1}
+    assert len(report.response.decode().splitlines()) == 5

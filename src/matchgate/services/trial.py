@@ -40,6 +40,7 @@ from matchgate.services.workspace import MasterService
 from matchgate.workflow.identity import kind_of
 from matchgate.workflow.process import process_batch
 from matchgate.workflow.store import PermissionDenied, Store
+from matchgate.workflow.stored import BatchSummary, batch_summary
 from matchgate.workflow.submit import submit_batch
 from matchgate.workflow.trial import ensure_trial_user, release_trial, stored_outcome
 
@@ -49,23 +50,26 @@ TRIAL_USER = "trial-verify"
 
 @dataclass
 class VerifyReport:
-    """What one trial did: the decided rows, the response, and what it cost."""
+    """What one trial did: the batch as stored, the response, and what it cost."""
 
+    #: The decided rows (none when `verify` was asked not to keep them).
     outcome: BatchOutcome
     #: The response (FORMATS.md §3), released as a trial.
     response: bytes
     agreement: Agreement
+    #: The batch's counts, from the store.
+    summary: BatchSummary
     master: MasterSummary | None = None
     model_trained: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def outcome_counts(self) -> Counter[str]:
-        return Counter(row.outcome.value for row in self.outcome.rows)
+        return Counter(self.summary.outcomes)
 
     @property
     def reason_code_counts(self) -> Counter[str]:
-        return Counter(code.value for row in self.outcome.rows for code in row.codes)
+        return Counter(self.summary.reason_codes)
 
 
 class TrialService:
@@ -95,6 +99,7 @@ class TrialService:
         actor: str | None,
         master: MasterFiles | None = None,
         progress: Progress | None = None,
+        keep_rows: bool = True,
     ) -> VerifyReport:
         """Load (if needed), train (if needed), decide every request, release the trial."""
         if kind_of(self._store) is WorkspaceKind.PRODUCTION:
@@ -144,18 +149,20 @@ class TrialService:
                 factory,
                 chunk_rows=self._chunk_rows,
                 progress=progress,
+                keep_rows=keep_rows,
                 keep_evidence=False,
             )
         releasing = time.perf_counter()
         response = release_trial(self._store, batch_id, actor=who, progress=progress)
         seconds["release"] = time.perf_counter() - releasing
         if outcome is None:  # verified before: the stored trial, as it was decided
-            outcome = stored_outcome(self._store, batch_id)
+            outcome = stored_outcome(self._store, batch_id, keep_rows=keep_rows)
         seconds["verify"] = time.perf_counter() - started
         return VerifyReport(
             outcome=outcome,
             response=response,
             agreement=terms,
+            summary=batch_summary(self._store, batch_id),
             master=loaded,
             model_trained=trained,
             seconds=seconds,

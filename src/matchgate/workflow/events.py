@@ -129,6 +129,10 @@ def request_rejected(actor: str, row: BatchRow) -> NewEvent:
     )
 
 
+#: The fields of a request row as received that its `decision_made` event keeps.
+AUDITED_REQUEST_FIELDS = ("case_number", "statute", "reason", "tax_periods")
+
+
 def decision_made(
     actor: str,
     batch: Batch,
@@ -149,10 +153,7 @@ def decision_made(
         payload={
             "row_index": decision["row_index"],
             "request_id": decision["request_id"],
-            "case_number": request.get("case_number"),
-            "statute": request.get("statute"),
-            "reason": request.get("reason"),
-            "tax_periods": request.get("tax_periods"),
+            **{name: request.get(name) for name in AUDITED_REQUEST_FIELDS},
             "outcome": decision["outcome"],
             "review_reasons": decision["review_reasons"],
             "codes": decision["reason_codes"],

@@ -124,6 +124,8 @@ def _process(
     keep_evidence: bool,
 ) -> tuple[BatchSummary, BatchOutcome | None]:
     matched: BatchOutcome | None = None
+    # The rows as received never change: read once, for validation and matching.
+    table: pa.Table | None = None
     while True:
         matching: _Matching | None = None
         with store.transaction() as session:
@@ -136,7 +138,7 @@ def _process(
                 point = "after-in-review"
             else:
                 agreement = agreement_of(batch)
-                table = table_of(session, batch_id)
+                table = table if table is not None else table_of(session, batch_id)
                 document = parse_envelope(batch.envelope, source=f"batch {batch_id} envelope")
                 envelope = check_envelope(document, agreement, received_at=batch.received_at)
                 who = actor or batch.submitted_by
@@ -208,14 +210,16 @@ def _validate(
         .order_by(BatchRow.row_index)
     ).all()
     joined = {index: join_codes(codes[index]) for index, _ in request_ids}
-    # One bulk UPDATE by primary key, not one ORM object per row of a national batch.
-    session.execute(
-        update(BatchRow),
-        [
-            {"batch_id": batch.batch_id, "row_index": index, "codes": text}
-            for index, text in joined.items()
-        ],
-    )
+    # Every row valid in one statement, then one bulk UPDATE by primary key for
+    # the rows with codes: not a million single-row updates for a national batch.
+    session.execute(update(BatchRow).where(BatchRow.batch_id == batch.batch_id).values(codes=""))
+    flagged = [
+        {"batch_id": batch.batch_id, "row_index": index, "codes": text}
+        for index, text in joined.items()
+        if text
+    ]
+    if flagged:
+        session.execute(update(BatchRow), flagged)
     rejected = [
         events.request_rejected(
             who,
@@ -393,21 +397,17 @@ def _write_chunk(
     stored = [_decision_row(batch_id, d, e, stamp) for d, e in zip(decided, evidence, strict=True)]
     # Bulk statements, not one ORM object per row: a chunk is tens of thousands of rows.
     session.execute(insert(Decision), stored)
-    first, last = min(d["row_index"] for d in stored), max(d["row_index"] for d in stored)
-    requests = dict(
-        session.execute(
-            select(BatchRow.row_index, BatchRow.fields).where(
-                BatchRow.batch_id == batch_id, BatchRow.row_index.between(first, last)
-            )
-        ).all()
-    )
+    # What the audit record keeps of each request, from the rows as received (the
+    # table the chunk was decided from), not read back from the store again.
+    audited = matching.table.select(list(events.AUDITED_REQUEST_FIELDS))
+    requests = audited.take(pa.array([d["row_index"] for d in stored], pa.int64())).to_pylist()
     append_events(
         session,
         [
             events.decision_made(
                 matching.who,
                 batch,
-                json.loads(requests[d["row_index"]]),
+                request,
                 d,
                 matching.agreement,
                 matching.document,
@@ -415,7 +415,7 @@ def _write_chunk(
             )
             if d["outcome"] != Outcome.REJECTED.value
             else events.decision_recorded(matching.who, d)
-            for d, e in zip(stored, evidence, strict=True)
+            for d, e, request in zip(stored, evidence, requests, strict=True)
         ],
     )
     return True

@@ -102,12 +102,28 @@ def agreement_of(batch: Batch) -> Agreement:
     return agreement
 
 
+#: Stored request rows read back at a time (a national batch is never a million dicts).
+_ROWS_PER_SLICE = 50_000
+
+
 def table_of(session: Session, batch_id: str) -> pa.Table:
     """The batch's request rows as received, as the table the readers would have returned."""
     fields = session.scalars(
-        select(BatchRow.fields).where(BatchRow.batch_id == batch_id).order_by(BatchRow.row_index)
+        select(BatchRow.fields)
+        .where(BatchRow.batch_id == batch_id)
+        .order_by(BatchRow.row_index)
+        .execution_options(yield_per=_ROWS_PER_SLICE)
     )
-    records = [json.loads(text) for text in fields]
+    parts = [_rows_table([json.loads(text) for text in texts]) for texts in fields.partitions()]
+    if not parts:
+        return _rows_table([])
+    # A column only some rows carry is null in the others, as when read from one file.
+    table = pa.concat_tables(parts, promote_options="default")
+    extra = sorted(set(table.column_names) - set(REQUEST_COLUMNS))
+    return table.select([*REQUEST_COLUMNS, *extra])
+
+
+def _rows_table(records: list[dict[str, str | None]]) -> pa.Table:
     columns = list(REQUEST_COLUMNS) + sorted({k for r in records for k in r} - set(REQUEST_COLUMNS))
     return pa.table({c: pa.array([r.get(c) for r in records], pa.string()) for c in columns})
 

@@ -116,10 +116,23 @@ def _release_trial(store: Store, batch_id: str, *, actor: str) -> bytes:
         return content
 
 
-def stored_outcome(store: Store, batch_id: str) -> BatchOutcome:
-    """A trial verified before: its rows as the pipeline decided them, from the store."""
+def stored_outcome(store: Store, batch_id: str, *, keep_rows: bool = True) -> BatchOutcome:
+    """A trial verified before: its rows as the pipeline decided them, from the store.
+
+    With `keep_rows=False`, the batch without its rows (a national batch's
+    rows do not come into memory for a report that needs only its counts).
+    """
     with store.transaction() as session:
         batch = get_batch(session, batch_id)
+        if not keep_rows:
+            return BatchOutcome(
+                batch_id=batch_id,
+                agreement_id=batch.agreement_id,
+                agreement_hash=batch.agreement_hash,
+                vintage_id=batch.vintage_id or "",
+                model_version=batch.model_version or "",
+                rows=[],
+            )
         responses = decided_rows(session, batch)
         decisions = session.scalars(
             select(Decision).where(Decision.batch_id == batch_id).order_by(Decision.row_index)

@@ -46,10 +46,12 @@ from matchgate.domain.outcomes import AddressMatch, Outcome, ReviewReason
 from matchgate.domain.uploads import Upload
 from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.files import read_upload
+from matchgate.intake.readers import read_requests_bytes
 from matchgate.pipeline import Matcher
 from matchgate.standardise.names import standardise_name
 from matchgate.store.database import alembic_config, upgrade
 from matchgate.store.tables import Base, Batch, BatchRow, Decision, Response, ReviewAction, User
+from matchgate.workflow import stored
 from matchgate.workflow.process import process_batch
 from matchgate.workflow.release import approve_batch, release_batch, respond
 from matchgate.workflow.retention import RetentionRefused, purge_batches
@@ -1050,3 +1052,16 @@ def test_every_stamp_the_store_writes_comes_from_its_clock(
         audit_times = set(session.scalars(text("SELECT at FROM audit_events")))
     assert stamps == {moment}
     assert audit_times == {"2025-08-04T09:30:15.123456Z"}
+
+
+def test_a_stored_batch_reads_back_as_the_table_it_was_read_as_slice_by_slice(
+    store: Store, files: BatchFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_people(store)
+    batch_id, _ = submit_batch(store, *files.uploads, reference_agreement(), actor="op")
+    monkeypatch.setattr(stored, "_ROWS_PER_SLICE", 2)  # several slices of a small batch
+    with store.transaction() as session:
+        table = stored.table_of(session, batch_id)
+    requests = files.uploads[0]
+    assert table.num_rows > 2
+    assert table.equals(read_requests_bytes(requests.data, name=requests.name))
