@@ -37,6 +37,7 @@ from matchgate.match.port import MasterFiles, MatcherFactory, ModelSummary
 from matchgate.pipeline import Matcher
 from matchgate.progress import Progress
 from matchgate.services import MasterSummary, Services
+from matchgate.services.trial import VerifyReport
 from matchgate.store import database
 from matchgate.workflow import process
 
@@ -127,16 +128,30 @@ def audit_trail(tmp_path: Path) -> list[tuple[object, ...]]:
     return query(tmp_path, "SELECT action, actor, at FROM audit_events ORDER BY seq")
 
 
-def trial(services: Services, folder: Path) -> tuple[int, list[str]]:
-    requests = write_csv(folder / "batch.csv", request_rows(3))
+def verified(
+    services: Services,
+    folder: Path,
+    rows: list[dict[str, str | None]] | None = None,
+    *,
+    progress: Progress | None = None,
+    keep_rows: bool = True,
+) -> VerifyReport:
+    """A one-shot verify by `analyst` of `rows` (three plain requests by default)."""
+    requests = write_csv(folder / "batch.csv", rows if rows is not None else request_rows(3))
     envelope = write_envelope(folder / "envelope.json")
-    report = services.trial.verify(
+    return services.trial.verify(
         read_upload(requests),
         read_upload(envelope),
         agreement=services.agreement(None),
         actor="analyst",
         master=MasterFiles(folder / "taxpayers.csv", folder / "addresses.csv"),
+        progress=progress,
+        keep_rows=keep_rows,
     )
+
+
+def trial(services: Services, folder: Path) -> tuple[int, list[str]]:
+    report = verified(services, folder)
     rows = report.response.decode("utf-8").splitlines()
     return len(rows) - 1, [row.outcome.value for row in report.outcome.rows]
 
@@ -273,16 +288,8 @@ def test_verify_shows_how_far_every_stage_of_the_batch_got(
     services: Services, tmp_path: Path
 ) -> None:
     """A national batch spends minutes storing and validating: no stage runs unseen."""
-    requests = write_csv(tmp_path / "batch.csv", request_rows(3))
     progress = RecordedProgress()
-    services.trial.verify(
-        read_upload(requests),
-        read_upload(write_envelope(tmp_path / "envelope.json")),
-        agreement=services.agreement(None),
-        actor="analyst",
-        master=MasterFiles(tmp_path / "taxpayers.csv", tmp_path / "addresses.csv"),
-        progress=progress,
-    )
+    verified(services, tmp_path, progress=progress)
     assert progress.tasks == [
         ["Storing the batch", 3, 3],
         ["Validating the requests", 3, 3],
@@ -313,15 +320,7 @@ def test_a_verify_that_keeps_no_rows_reports_the_same_counts_from_the_store(
     """The CLI's `verify` keeps no rows: memory stays flat in the size of the batch."""
     rows = request_rows(4)
     rows[1]["statute"] = "26 U.S.C. 7201"  # R03: a tax statute
-    requests = write_csv(tmp_path / "batch.csv", rows)
-    report = services.trial.verify(
-        read_upload(requests),
-        read_upload(write_envelope(tmp_path / "envelope.json")),
-        agreement=services.agreement(None),
-        actor="analyst",
-        master=MasterFiles(tmp_path / "taxpayers.csv", tmp_path / "addresses.csv"),
-        keep_rows=False,
-    )
+    report = verified(services, tmp_path, rows, keep_rows=False)
     assert report.outcome.rows == []
     assert report.outcome_counts == {"NO_MATCH": 3, "REJECTED": 1}
     assert report.reason_code_counts == {"R03": 1}

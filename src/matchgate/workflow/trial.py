@@ -17,6 +17,7 @@ import hashlib
 import json
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from matchgate.audit.log import NewEvent, append_event, append_events
 from matchgate.decide.recorded import load_evidence
@@ -29,7 +30,7 @@ from matchgate.errors import ErrorCategory, MatchgateError
 from matchgate.pipeline import BatchOutcome, DecidedRequest
 from matchgate.progress import NullProgress, Progress
 from matchgate.store.database import clock_of
-from matchgate.store.tables import Decision, Response, User
+from matchgate.store.tables import Batch, Decision, Response, User
 from matchgate.workflow import events
 from matchgate.workflow.integrity import check_batch
 from matchgate.workflow.release import decided_rows
@@ -124,35 +125,7 @@ def stored_outcome(store: Store, batch_id: str, *, keep_rows: bool = True) -> Ba
     """
     with store.transaction() as session:
         batch = get_batch(session, batch_id)
-        if not keep_rows:
-            return BatchOutcome(
-                batch_id=batch_id,
-                agreement_id=batch.agreement_id,
-                agreement_hash=batch.agreement_hash,
-                vintage_id=batch.vintage_id or "",
-                model_version=batch.model_version or "",
-                rows=[],
-            )
-        responses = decided_rows(session, batch)
-        decisions = session.scalars(
-            select(Decision).where(Decision.batch_id == batch_id).order_by(Decision.row_index)
-        ).all()
-        rows = []
-        for decision, response in zip(decisions, responses, strict=True):
-            evidence = load_evidence(decision.evidence)
-            inputs = evidence.inputs if evidence is not None else None
-            rows.append(
-                DecidedRequest(
-                    index=decision.row_index,
-                    request_id=decision.request_id,
-                    decision_id=decision.decision_id,
-                    codes=split_codes(decision.reason_codes),
-                    decision=inputs.decision() if inputs is not None else None,
-                    response=response,
-                    lka=LastKnownAddress(**json.loads(decision.lka)) if decision.lka else None,
-                    inputs=inputs,
-                )
-            )
+        rows = _stored_rows(session, batch) if keep_rows else []
         return BatchOutcome(
             batch_id=batch_id,
             agreement_id=batch.agreement_id,
@@ -162,3 +135,27 @@ def stored_outcome(store: Store, batch_id: str, *, keep_rows: bool = True) -> Ba
             rows=rows,
             requests_matched=sum(1 for r in rows if r.inputs is not None),
         )
+
+
+def _stored_rows(session: Session, batch: Batch) -> list[DecidedRequest]:
+    responses = decided_rows(session, batch)
+    decisions = session.scalars(
+        select(Decision).where(Decision.batch_id == batch.batch_id).order_by(Decision.row_index)
+    ).all()
+    rows = []
+    for decision, response in zip(decisions, responses, strict=True):
+        evidence = load_evidence(decision.evidence)
+        inputs = evidence.inputs if evidence is not None else None
+        rows.append(
+            DecidedRequest(
+                index=decision.row_index,
+                request_id=decision.request_id,
+                decision_id=decision.decision_id,
+                codes=split_codes(decision.reason_codes),
+                decision=inputs.decision() if inputs is not None else None,
+                response=response,
+                lka=LastKnownAddress(**json.loads(decision.lka)) if decision.lka else None,
+                inputs=inputs,
+            )
+        )
+    return rows
