@@ -231,11 +231,11 @@ def decide_chunk(
             )
             for row in standard.to_pylist()
         }
-        _lap(seconds, "standardise", clock)
+        add_seconds(seconds, "standardise", clock)
 
         clock = time.perf_counter()
         candidates = matcher.candidates(facts, standard)
-        _lap(seconds, "match", clock)
+        add_seconds(seconds, "match", clock)
 
         clock = time.perf_counter()
         thresholds = thresholds_for(agreement)
@@ -256,7 +256,7 @@ def decide_chunk(
         lka = matcher.last_known_addresses(
             [d.tin for d in decisions.values() if d.outcome in disclosable and d.tin]
         )
-        _lap(seconds, "decide", clock)
+        add_seconds(seconds, "decide", clock)
 
     rows: list[DecidedRequest] = []
     for index in indices:
@@ -300,7 +300,8 @@ def decide_chunk(
     return rows
 
 
-def _lap(seconds: dict[str, float], stage: str, since: float) -> None:
+def add_seconds(seconds: dict[str, float], stage: str, since: float) -> None:
+    """Add the time since `since` (a `time.perf_counter()` reading) to `stage`."""
     seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - since
 
 

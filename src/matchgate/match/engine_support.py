@@ -34,23 +34,10 @@ def model_summary(model: MatchModel, workspace: Workspace) -> ModelSummary:
 
 
 def taxpayer_record_from_row(row: Mapping[str, Any]) -> TaxpayerRecord:
-    """A taxpayer's record as filed, from the row either engine reads it into."""
-    return TaxpayerRecord(
-        tin=row["tin"],
-        first_name=row["first_name"],
-        middle_name=row["middle_name"],
-        last_name=row["last_name"],
-        name_suffix=row["name_suffix"],
-        dob=row["dob"],
-        addresses=tuple(
-            FiledAddress(
-                tax_year=a["tax_year"],
-                source=a["source"],
-                street=a["street"],
-                city=a["city"],
-                state=a["state"],
-                zip=a["zip"],
-            )
-            for a in row["addresses"]
-        ),
-    )
+    """A taxpayer's record as filed, from the row either engine reads it into.
+
+    Both engines name the row's fields and its addresses' fields as the
+    records do, so a field added on one side and not the other fails here.
+    """
+    addresses = tuple(FiledAddress(**address) for address in row["addresses"])
+    return TaxpayerRecord(**{**row, "addresses": addresses})

@@ -41,6 +41,7 @@ from matchgate.pipeline import (
     BatchOutcome,
     DecidedRequest,
     Matcher,
+    add_seconds,
     chunks,
     decide_chunk,
     plan_batch,
@@ -311,7 +312,7 @@ def _match(
             clock = time.perf_counter()
             if not _commit_chunk(store, batch_id, decided, matcher, matching):
                 return None
-            seconds["commit"] = seconds.get("commit", 0.0) + time.perf_counter() - clock
+            add_seconds(seconds, "commit", clock)
             fault(f"after-chunk-{number}")
             if keep[0]:
                 kept += decided if keep[1] else [d.without_evidence() for d in decided]

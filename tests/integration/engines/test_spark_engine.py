@@ -98,6 +98,15 @@ def test_both_engines_give_identical_outcomes_reason_codes_and_lkas(engines: Two
     assert any(row.lka is not None for row in duck)
 
 
+def test_both_engines_show_an_officer_the_same_records_as_filed(engines: TwoEngines) -> None:
+    tins = sorted(
+        {row.decision.tin for row in engines.duckdb.rows if row.decision and row.decision.tin}
+    )
+    on_duckdb = DuckDBEngine(engines.workspace).taxpayer_records(tins)
+    assert on_duckdb and all(record.addresses for record in on_duckdb.values())
+    assert engines.spark_engine.taxpayer_records(tins) == on_duckdb
+
+
 def test_both_engines_score_the_same_candidates_within_the_stated_tolerance(
     engines: TwoEngines,
 ) -> None:
